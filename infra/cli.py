@@ -1,0 +1,51 @@
+"""`copystream-infra up|down|status`: the local stack for tests and the demo."""
+
+from __future__ import annotations
+
+import click
+
+from contracts.settings import Settings
+
+
+@click.group()
+def main() -> None:
+    """Start and stop the local Kafka broker and Redis (no Docker needed)."""
+
+
+@main.command()
+@click.option("--redis/--no-redis", default=True, help="also start Redis (Feast online store)")
+def up(redis: bool) -> None:
+    """Install what is missing, start the services, create the topics. Safe to re-run."""
+    from infra.kafka_broker import KafkaBroker
+    from infra.redis_server import RedisServer
+    from infra.topics import ensure_topics
+
+    settings = Settings()
+    KafkaBroker(settings).start()
+    click.echo(f"kafka  up on {settings.kafka.bootstrap_servers}")
+    created = ensure_topics(settings.kafka)
+    click.echo(f"topics created: {', '.join(created) or 'none (all existed)'}")
+    if redis:
+        RedisServer(settings).start()
+        click.echo(f"redis  up on {settings.redis.host}:{settings.redis.port}")
+
+
+@main.command()
+def down() -> None:
+    """Stop the services (data stays under the settings' home folder)."""
+    from infra.kafka_broker import KafkaBroker
+    from infra.redis_server import RedisServer
+
+    settings = Settings()
+    for name, service in (("kafka", KafkaBroker(settings)), ("redis", RedisServer(settings))):
+        click.echo(f"{name} {'stopped' if service.stop() else 'was not running'}")
+
+
+@main.command()
+def status() -> None:
+    from infra.kafka_broker import KafkaBroker
+    from infra.redis_server import RedisServer
+
+    settings = Settings()
+    for name, service in (("kafka", KafkaBroker(settings)), ("redis", RedisServer(settings))):
+        click.echo(f"{name}: {'running' if service.running() else 'stopped'}")

@@ -1,0 +1,56 @@
+"""Redis from Debian's `redis-server`, as the production-like Feast online store."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+
+from contracts.errors import InfrastructureError
+from contracts.settings import Settings
+from infra.processes import pid_alive, port_open, run_checked, stop_pid, wait_until
+
+
+class RedisServer:
+    """Installs (apt) and runs one Redis on loopback without persistence; idempotent."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.redis = settings.redis
+        self.root = settings.home / "redis"
+        self.pid_file = self.root / "redis.pid"
+        self.log_file = self.root / "redis.log"
+
+    def install(self) -> None:
+        if shutil.which("redis-server"):
+            return
+        if os.geteuid() != 0 or shutil.which("apt-get") is None:
+            raise InfrastructureError(
+                "redis-server is not installed; run `sudo apt-get install redis-server`"
+            )
+        subprocess.run(["apt-get", "update", "-qq"], check=False, capture_output=True)
+        run_checked(["apt-get", "install", "-y", "-qq", "redis-server"], "installing redis-server")
+
+    def running(self) -> bool:
+        return pid_alive(self.pid_file) is not None and port_open(self.redis.host, self.redis.port)
+
+    def start(self) -> None:
+        if self.running():
+            return
+        if port_open(self.redis.host, self.redis.port):
+            raise InfrastructureError(
+                f"port {self.redis.port} is taken by another process; set COPYSTREAM_REDIS__PORT"
+            )
+        self.install()
+        self.root.mkdir(parents=True, exist_ok=True)
+        args = [
+            "redis-server", "--port", str(self.redis.port), "--bind", self.redis.host,
+            "--daemonize", "yes", "--pidfile", str(self.pid_file), "--logfile", str(self.log_file),
+            "--dir", str(self.root), "--save", "", "--appendonly", "no",
+        ]
+        if self.redis.password is not None:
+            args += ["--requirepass", self.redis.password.get_secret_value()]
+        run_checked(args, "starting redis-server")
+        wait_until(self.running, 20, "Redis", self.log_file)
+
+    def stop(self) -> bool:
+        return stop_pid(self.pid_file)
