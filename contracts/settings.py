@@ -7,13 +7,21 @@ at the entry point with `Settings()` and pass it down; nothing reads the environ
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, computed_field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _ROOT = Path(__file__).resolve().parent.parent
+
+
+def _reveal(value: object) -> str:
+    """JSON for values json cannot encode; secrets are passed on in clear to child processes."""
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    return str(value)
 
 
 class _Section(BaseModel):
@@ -39,7 +47,6 @@ class KafkaSettings(_Section):
     start_timeout_s: float = 90.0
     heap: str = "-Xms256m -Xmx1g"
 
-    @computed_field  # type: ignore[prop-decorator]
     @property
     def bootstrap_servers(self) -> str:
         return f"{self.host}:{self.port}"
@@ -51,7 +58,6 @@ class RedisSettings(_Section):
     db: int = 0
     password: SecretStr | None = None
 
-    @computed_field  # type: ignore[prop-decorator]
     @property
     def connection_string(self) -> str:
         suffix = f",password={self.password.get_secret_value()}" if self.password else ""
@@ -72,7 +78,11 @@ class StreamSettings(_Section):
     bucket_seconds: int = Field(60, ge=1)
     top_categories: int = Field(3, ge=1)
     dedupe_max_ids: int = Field(512, ge=1, description="event ids remembered per user")
+    price_ewma_alpha: float = Field(0.2, gt=0, le=1, description="weight of the newest price")
+    category_half_life_s: float = Field(3_600.0, gt=0, description="how fast interest fades")
+    max_tracked_categories: int = Field(20, ge=1)
     web_port: int = 16066
+    metrics_port: int = Field(9466, description="Prometheus /metrics of the stream worker")
     table_partitions: int | None = None
 
 
@@ -100,6 +110,17 @@ class Settings(BaseSettings):
     feast: FeastSettings = FeastSettings()
     streams: StreamSettings = StreamSettings()
     catalog: CatalogSettings = CatalogSettings()
+
+    def to_env(self) -> dict[str, str]:
+        """Environment variables that rebuild these settings in a child process."""
+        env = {"COPYSTREAM_HOME": str(self.home), "COPYSTREAM_LOG_LEVEL": self.log_level}
+        env["COPYSTREAM_LOG_JSON"] = "true" if self.log_json else "false"
+        for name in ("kafka", "redis", "feast", "streams", "catalog"):
+            section: BaseModel = getattr(self, name)
+            env[f"COPYSTREAM_{name.upper()}"] = json.dumps(
+                section.model_dump(mode="python"), default=_reveal
+            )
+        return env
 
     @property
     def data_dir(self) -> Path:

@@ -1,0 +1,1 @@
+"""Feast feature repo, the online feature writer/reader, and the product catalog."""

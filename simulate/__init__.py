@@ -1,0 +1,1 @@
+"""A seeded storefront that produces shopper behaviour (support code, not product code)."""

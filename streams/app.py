@@ -1,0 +1,128 @@
+"""The Faust app: `user-events` → per-user state → Feast; product activity → popularity.
+
+Delivery: at-least-once consumption with idempotent effects. Offsets are committed only after
+(1) the state changelog and any produced messages are flushed (Faust flushes its producer before
+each commit) and (2) the feature rows covering those events are written to the online store.
+After a crash, uncommitted events are re-read: ids already in the user's state are not counted
+again, and their product activity is re-sent but dropped by the per-partition watermark, so a
+restarted worker ends with exactly the features of an uninterrupted run. Dead letters may repeat
+after a crash (at-least-once); their source offset identifies them.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import faust
+
+from contracts.logs import get_logger, logging_dict_config
+from contracts.settings import Settings
+from features.online_writer import OnlineFeatureWriter
+from features.schema import PRODUCT_POPULARITY_VIEW, USER_ACTIVITY_VIEW
+from streams import metrics
+from streams.feature_sink import CoalescingFeatureSink
+from streams.messages import RawMessage
+from streams.product_popularity import ProductPopularityProcessor
+from streams.product_state import ProductPopularityState
+from streams.state_store import FaustTableState
+from streams.user_activity import UserActivityProcessor
+from streams.user_state import UserActivityState
+
+log = get_logger(__name__)
+
+
+def create_app(settings: Settings) -> faust.App:
+    cfg, kafka = settings.streams, settings.kafka
+    datadir = settings.state_dir / "faust" / cfg.app_id
+    datadir.mkdir(parents=True, exist_ok=True)
+    app = faust.App(
+        cfg.app_id,
+        broker=f"kafka://{kafka.bootstrap_servers}",
+        store="memory://",
+        datadir=str(datadir),
+        key_serializer="raw",
+        value_serializer="raw",
+        web_enabled=False,
+        consumer_auto_offset_reset="earliest",
+        topic_allow_declare=True,
+        topic_replication_factor=1,
+        broker_commit_interval=1.0,
+        stream_buffer_maxsize=max(8_192, 2 * cfg.batch_max_events),
+        producer_linger_ms=5,
+        logging_config=logging_dict_config(settings),
+    )
+    worker = f"{socket.gethostname()}:{cfg.app_id}"
+    topics = kafka.topics
+    user_events = app.topic(topics.user_events, key_type=bytes, value_type=bytes)
+    activity = app.topic(
+        topics.product_activity, key_type=bytes, value_type=bytes, partitions=kafka.partitions
+    )
+    dead_letters = app.topic(topics.dead_letters, key_type=bytes, value_type=bytes)
+    user_table = app.Table(
+        "user-activity", partitions=kafka.user_events_partitions, key_type=str, value_type=bytes
+    )
+    product_table = app.Table(
+        "product-popularity", partitions=kafka.partitions, key_type=str, value_type=bytes
+    )
+    users = UserActivityProcessor(
+        settings, FaustTableState(user_table, UserActivityState.from_bytes), worker
+    )
+    products = ProductPopularityProcessor(
+        settings, FaustTableState(product_table, ProductPopularityState.from_bytes), worker
+    )
+    writer = OnlineFeatureWriter(settings)
+    sink = CoalescingFeatureSink(writer.write)
+    within = cfg.batch_max_delay_ms / 1000
+
+    async def send_dead_letters(letters: list[Any]) -> None:
+        for letter in letters:
+            metrics.DEAD_LETTERS.labels(letter.error_type).inc()
+            log.warning(
+                "dead_letter",
+                topic=letter.source_topic,
+                partition=letter.source_partition,
+                offset=letter.source_offset,
+                error_type=letter.error_type,
+                reason=letter.reason,
+            )
+            await dead_letters.send(value=letter.model_dump_json().encode())
+
+    @app.agent(user_events, name="user-activity")
+    async def user_activity(stream: faust.StreamT) -> None:
+        async for events in stream.noack_take(cfg.batch_max_events, within=within):
+            metrics.BATCH_SIZE.observe(len(events))
+            result = users.process([RawMessage.from_faust(e.message) for e in events])
+            for outcome, n in result.outcomes.items():
+                metrics.EVENTS.labels(outcome).inc(n)
+            await send_dead_letters(result.dead_letters)
+            for item in result.product_activity:
+                await activity.send(
+                    key=item.product_id.encode(), value=item.model_dump_json().encode()
+                )
+            acks = [(e.ack, e.message.timestamp) for e in events]
+            await sink.submit(USER_ACTIVITY_VIEW, result.rows, result.timestamps, acks)
+
+    @app.agent(activity, name="product-popularity")
+    async def product_popularity(stream: faust.StreamT) -> None:
+        async for events in stream.noack_take(cfg.batch_max_events, within=within):
+            result = products.process([RawMessage.from_faust(e.message) for e in events])
+            await send_dead_letters(result.dead_letters)
+            acks = [(e.ack, 0.0) for e in events]
+            await sink.submit(PRODUCT_POPULARITY_VIEW, result.rows, result.timestamps, acks)
+
+    @app.task
+    async def run_feature_sink() -> None:
+        await writer.warm_up()
+        log.info("feature_writer_ready", online_store=settings.feast.online_store)
+        await sink.run()
+
+    if cfg.metrics_port:
+
+        @app.task
+        async def serve_metrics() -> None:
+            from prometheus_client import start_http_server
+
+            start_http_server(cfg.metrics_port, addr="127.0.0.1")
+
+    return app

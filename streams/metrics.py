@@ -1,0 +1,30 @@
+"""Prometheus metrics of the stream workers (served on `streams.metrics_port`)."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+EVENTS = Counter(
+    "copystream_events_total", "Events consumed from user-events, by outcome", ["outcome"]
+)
+DEAD_LETTERS = Counter(
+    "copystream_dead_letters_total", "Messages sent to dead-letters, by error type", ["error_type"]
+)
+BATCH_SIZE = Histogram(
+    "copystream_stream_batch_events",
+    "Events per micro-batch",
+    buckets=(1, 10, 50, 100, 250, 500, 1000, 2000, 5000),
+)
+FEATURE_ROWS = Counter(
+    "copystream_feature_rows_written_total", "Rows written to the online store", ["view"]
+)
+WRITE_SECONDS = Histogram(
+    "copystream_feature_write_seconds",
+    "Time to write one coalesced batch to the online store",
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+FRESHNESS_SECONDS = Histogram(
+    "copystream_feature_freshness_seconds",
+    "Kafka message timestamp to feature readable in the online store",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)

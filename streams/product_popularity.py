@@ -1,0 +1,68 @@
+"""Applies `product-activity` messages to per-product popularity state; pure of I/O."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+
+from contracts.activity import ProductActivity
+from contracts.dead_letter import DeadLetter
+from contracts.settings import Settings
+from streams.messages import RawMessage
+from streams.product_state import ProductPopularityState
+from streams.state_store import KeyedState
+
+
+@dataclass
+class ProductBatchResult:
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    timestamps: dict[str, float] = field(default_factory=dict)
+    dead_letters: list[DeadLetter] = field(default_factory=list)
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+
+class ProductPopularityProcessor:
+    def __init__(
+        self, settings: Settings, states: KeyedState[ProductPopularityState], worker: str
+    ) -> None:
+        self._cfg = settings.streams
+        self._states = states
+        self._worker = worker
+
+    def process(self, messages: list[RawMessage]) -> ProductBatchResult:
+        result = ProductBatchResult()
+        touched: dict[str, tuple[ProductPopularityState, int]] = {}
+        for message in messages:
+            try:
+                activity = ProductActivity.model_validate_json(message.value or b"")
+            except ValidationError as exc:
+                result.dead_letters.append(self._dead_letter(message, str(exc)))
+                continue
+            key = activity.product_id
+            state = touched[key][0] if key in touched else self._states.get(key)
+            state = state or ProductPopularityState()
+            applied = state.apply(activity, self._cfg)
+            result.outcomes["applied"] += applied
+            result.outcomes["replayed"] += len(activity.items) - applied
+            if applied:
+                touched[key] = (state, message.partition)
+        for product_id, (state, partition) in touched.items():
+            self._states.put(product_id, state, partition)
+            result.rows[product_id] = state.features(self._cfg)
+            result.timestamps[product_id] = state.last_event_at
+        return result
+
+    def _dead_letter(self, message: RawMessage, reason: str) -> DeadLetter:
+        return DeadLetter.for_message(
+            value=message.value,
+            key=message.key,
+            topic=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            error_type="invalid_product_activity",
+            reason=reason,
+            worker=self._worker,
+        )

@@ -1,0 +1,118 @@
+"""Turns a micro-batch of raw `user-events` messages into state updates and feature rows.
+
+Pure of I/O: the caller sends the dead letters and product activity and writes the rows.
+Invalid messages become dead letters with a reason; nothing raises on bad input.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from contracts.activity import ProductActivity
+from contracts.dead_letter import DeadLetter
+from contracts.errors import InvalidEventError
+from contracts.events import BehaviourEvent, ProductEventBase, parse_event
+from contracts.settings import Settings
+from streams.messages import RawMessage
+from streams.state_store import KeyedState
+from streams.user_state import KIND_OF, Applied, UserActivityState
+
+_POPULARITY_KINDS = {"views", "carts", "purchases"}
+
+
+@dataclass
+class UserBatchResult:
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    timestamps: dict[str, float] = field(default_factory=dict)
+    dead_letters: list[DeadLetter] = field(default_factory=list)
+    product_activity: list[ProductActivity] = field(default_factory=list)
+    events: list[BehaviourEvent] = field(default_factory=list)  # applied for the first time
+    outcomes: Counter[str] = field(default_factory=Counter)
+
+
+class UserActivityProcessor:
+    """Deduplicates by event id, updates windowed per-user state, derives feature rows."""
+
+    def __init__(self, settings: Settings, states: KeyedState[UserActivityState], worker: str):
+        self._cfg = settings.streams
+        self._max_bytes = settings.kafka.max_event_bytes
+        self._states = states
+        self._worker = worker
+
+    def process(self, messages: list[RawMessage]) -> UserBatchResult:
+        result = UserBatchResult()
+        touched: dict[str, tuple[UserActivityState, int]] = {}
+        forwards: dict[tuple[str, int], list[tuple[int, str, float]]] = defaultdict(list)
+        for message in messages:
+            event = self._parse(message, result)
+            if event is None:
+                continue
+            state = self._state_for(event.user_id, touched)
+            applied = state.apply(event, message.partition, message.offset, self._cfg)
+            result.outcomes[applied.value] += 1
+            if applied is Applied.DUPLICATE:
+                continue
+            if applied is Applied.NEW:
+                result.events.append(event)
+            touched[event.user_id] = (state, message.partition)
+            kind = KIND_OF.get(event.type)
+            if isinstance(event, ProductEventBase) and kind in _POPULARITY_KINDS:
+                forwards[(event.product_id, message.partition)].append(
+                    (message.offset, kind, event.ts_seconds)
+                )
+        for user_id, (state, partition) in touched.items():
+            self._states.put(user_id, state, partition)
+            result.rows[user_id] = state.features(self._cfg)
+            result.timestamps[user_id] = state.last_event_at
+        result.product_activity = [
+            ProductActivity(product_id=product_id, source_partition=partition, items=items)
+            for (product_id, partition), items in forwards.items()
+        ]
+        return result
+
+    def _state_for(
+        self, user_id: str, touched: dict[str, tuple[UserActivityState, int]]
+    ) -> UserActivityState:
+        if user_id in touched:
+            return touched[user_id][0]
+        return self._states.get(user_id) or UserActivityState()
+
+    def _parse(self, message: RawMessage, result: UserBatchResult) -> BehaviourEvent | None:
+        try:
+            return self._validate(message)
+        except InvalidEventError as exc:
+            result.outcomes["invalid"] += 1
+            result.dead_letters.append(
+                DeadLetter.for_message(
+                    value=message.value,
+                    key=message.key,
+                    topic=message.topic,
+                    partition=message.partition,
+                    offset=message.offset,
+                    error_type=exc.error_type,
+                    reason=exc.reason,
+                    worker=self._worker,
+                )
+            )
+            return None
+
+    def _validate(self, message: RawMessage) -> BehaviourEvent:
+        raw = message.value
+        if raw is None or not raw:
+            raise InvalidEventError("message has no value", "empty")
+        if len(raw) > self._max_bytes:
+            raise InvalidEventError(
+                f"message is {len(raw)} bytes; events may be at most {self._max_bytes} bytes",
+                "oversized",
+            )
+        event = parse_event(raw)
+        key = message.key.decode("utf-8", "replace") if message.key is not None else None
+        if key != event.user_id:
+            raise InvalidEventError(
+                f"message key {key!r} differs from user_id {event.user_id!r}; produce events "
+                "with key=user_id so each user's events stay in one partition",
+                "wrong_key",
+            )
+        return event

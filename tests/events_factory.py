@@ -1,0 +1,31 @@
+"""Builds valid behaviour events for tests with little noise."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, timedelta
+from typing import Any
+
+from contracts.events import BehaviourEvent, parse_event
+
+_ids = itertools.count()
+
+
+def make_event(kind: str, user: str, at: datetime, **fields: Any) -> BehaviourEvent:
+    doc: dict[str, Any] = {
+        "event_id": fields.pop("event_id", f"t-{next(_ids)}"),
+        "user_id": user,
+        "session_id": f"{user}-s1",
+        "ts": at.isoformat(),
+        "channel": fields.pop("channel", "web"),
+        "locale": fields.pop("locale", "en"),
+        "type": kind,
+        **fields,
+    }
+    import json
+
+    return parse_event(json.dumps(doc))
+
+
+def minutes(n: float) -> timedelta:
+    return timedelta(minutes=n)

@@ -1,0 +1,83 @@
+"""Session fixtures: the real Kafka broker and Redis, started once on test ports."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from contracts.settings import Settings
+from infra.kafka_broker import KafkaBroker
+from infra.redis_server import RedisServer
+from infra.topics import ensure_topics
+from tests.integration.harness import StreamWorkerProcess
+
+ROOT = Path(__file__).resolve().parents[2]
+TEST_HOME = ROOT / ".cache" / "test-infra"
+
+
+@pytest.fixture(scope="session")
+def infra() -> Iterator[Settings]:
+    """Kafka and Redis on their own ports, so a running demo stack is left alone."""
+    settings = Settings(
+        home=TEST_HOME,
+        kafka={"port": 29092, "controller_port": 29093},
+        redis={"port": 26379},
+    )
+    broker, redis = KafkaBroker(settings), RedisServer(settings)
+    broker.start()
+    redis.start()
+    yield settings
+    broker.stop()
+    redis.stop()
+
+
+def isolated_settings(infra: Settings, home: Path, online_store: str = "sqlite") -> Settings:
+    """Fresh topics, consumer group, Feast project and state dir for one test."""
+    tag = uuid.uuid4().hex[:10]
+    topics = {
+        name: f"{name}-{tag}"
+        for name in ("user_events", "copy_requests", "generated_copy", "dead_letters",
+                     "product_activity")
+    }
+    settings = Settings(
+        home=home,
+        kafka={**infra.kafka.model_dump(), "topics": topics},
+        redis=infra.redis.model_dump(),
+        feast={"project": f"t{tag}", "online_store": online_store},
+        streams={"app_id": f"features-{tag}", "metrics_port": 0, "batch_max_delay_ms": 10},
+    )
+    ensure_topics(settings.kafka)
+    return settings
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def online_store(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def settings(infra: Settings, tmp_path: Path, online_store: str) -> Settings:
+    return isolated_settings(infra, tmp_path, online_store)
+
+
+@pytest.fixture
+def sqlite_settings(infra: Settings, tmp_path: Path) -> Settings:
+    return isolated_settings(infra, tmp_path, "sqlite")
+
+
+@pytest.fixture
+def start_worker(tmp_path: Path) -> Iterator[object]:
+    """Starts stream workers for a test and stops whatever is left at the end."""
+    workers: list[StreamWorkerProcess] = []
+
+    def start(settings: Settings, name: str = "worker") -> StreamWorkerProcess:
+        worker = StreamWorkerProcess(settings, tmp_path / f"{name}-{len(workers)}.log").start()
+        workers.append(worker)
+        return worker
+
+    yield start
+    for worker in workers:
+        worker.stop()
