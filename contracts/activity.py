@@ -1,4 +1,5 @@
-"""`product-activity`: per-batch product counts forwarded from the user stream, keyed by product.
+"""`product-activity`: product counts forwarded from the user stream, one message per target
+partition per micro-batch (products are routed by the Kafka partitioner on product id).
 
 Each item carries its source offset in `user-events`, so the product side can drop items it
 already applied (a replay after a crash) by keeping a high-water mark per source partition.
@@ -8,10 +9,11 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+ActivityItem = tuple[int, str, float]  # (source offset, count kind, event ts seconds)
 
-class ProductActivity(BaseModel):
+
+class ProductActivityBatch(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    product_id: str
     source_partition: int
-    items: list[tuple[int, str, float]]  # (source offset, count kind, event ts seconds)
+    products: dict[str, list[ActivityItem]]

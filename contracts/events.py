@@ -23,8 +23,6 @@ from pydantic import (
 from contracts.errors import InvalidEventError
 from contracts.vocabulary import Channel, EventType, Locale
 
-SCHEMA_VERSION = 1
-
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=128, strip_whitespace=True)]
 Price = Annotated[float, Field(ge=0, le=1_000_000)]
 DiscountPct = Annotated[int, Field(ge=0, le=95)]
@@ -35,8 +33,9 @@ class EventBase(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True, use_enum_values=False)
 
+    type: EventType
     event_id: Identifier
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1] = 1
     user_id: Identifier
     session_id: Identifier
     ts: AwareDatetime

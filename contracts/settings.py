@@ -72,18 +72,23 @@ class FeastSettings(_Section):
 class StreamSettings(_Section):
     app_id: str = "copystream-features"
     batch_max_events: int = Field(2_000, ge=1)
-    batch_max_delay_ms: int = Field(20, ge=1)
+    batch_max_delay_ms: int = Field(
+        20, ge=1, description="longest wait to fill a micro-batch (bounds added latency)"
+    )
     writes_in_flight: int = Field(2, ge=1, description="micro-batches written to Feast at once")
     window_seconds: tuple[int, ...] = (600, 3_600, 86_400)
-    bucket_seconds: int = Field(60, ge=1)
+    bucket_seconds: int = Field(60, ge=1, description="resolution of windows up to 1 h")
+    coarse_bucket_seconds: int = Field(3_600, ge=1, description="resolution of longer windows")
     top_categories: int = Field(3, ge=1)
-    dedupe_max_ids: int = Field(512, ge=1, description="event ids remembered per user")
+    dedupe_max_ids: int = Field(256, ge=1, description="event ids remembered per user, at most")
+    dedupe_horizon_s: float = Field(
+        3_600.0, gt=0, description="event ids are remembered this long (event time)"
+    )
     price_ewma_alpha: float = Field(0.2, gt=0, le=1, description="weight of the newest price")
     category_half_life_s: float = Field(3_600.0, gt=0, description="how fast interest fades")
     max_tracked_categories: int = Field(20, ge=1)
-    web_port: int = 16066
+    commit_interval_s: float = Field(1.0, gt=0, description="how often offsets are committed")
     metrics_port: int = Field(9466, description="Prometheus /metrics of the stream worker")
-    table_partitions: int | None = None
 
 
 class CatalogSettings(_Section):

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from contracts.product import Product
 from contracts.vocabulary import Locale
+
 from features.online_writer import write_rows
 from features.schema import PRODUCT_CATALOG_VIEW
 
@@ -48,7 +49,7 @@ def catalog_row(product: Product) -> dict[str, Any]:
 
 
 class CatalogFeatureLoader:
-    """Writes catalog rows in chunks (Feast's write cost grows with rows × features)."""
+    """Writes catalog rows in chunks (Feast's write cost grows with rows times features)."""
 
     def __init__(self, store: FeatureStore, chunk: int = 500) -> None:
         self._store = store

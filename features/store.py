@@ -48,5 +48,5 @@ def open_feature_store(settings: Settings, apply: bool = False) -> FeatureStore:
     if apply:
         from features.repo.definitions import ALL_OBJECTS
 
-        store.apply(ALL_OBJECTS)
+        store.apply(ALL_OBJECTS)  # type: ignore[arg-type]
     return store

@@ -53,11 +53,21 @@ class KafkaBroker:
         if shutil.which("mvn") is None:
             raise InfrastructureError("Maven (mvn) is needed to fetch Kafka: apt-get install maven")
         if shutil.which("java") is None:
-            raise InfrastructureError("Java 17 is needed to run Kafka: apt-get install openjdk-17-jre")
+            raise InfrastructureError(
+                "Java 17 is needed to run Kafka: apt-get install openjdk-17-jre"
+            )
         self.libs.mkdir(parents=True, exist_ok=True)
         run_checked(
-            ["mvn", "-q", "-B", "-f", str(POM), "dependency:copy-dependencies",
-             "-DincludeScope=runtime", f"-DoutputDirectory={self.libs}"],
+            [
+                "mvn",
+                "-q",
+                "-B",
+                "-f",
+                str(POM),
+                "dependency:copy-dependencies",
+                "-DincludeScope=runtime",
+                f"-DoutputDirectory={self.libs}",
+            ],
             "fetching Kafka jars with Maven",
         )
 
@@ -78,9 +88,16 @@ class KafkaBroker:
         self._format_storage_once()
         if pid_alive(self.pid_file) is None:
             pid = spawn_detached(
-                ["java", *self.kafka.heap.split(), "-XX:+UseG1GC",
-                 f"-Dlog4j.configuration=file:{self.root / 'log4j.properties'}",
-                 "-cp", f"{self.libs}/*", "kafka.Kafka", str(self.config)],
+                [
+                    "java",
+                    *self.kafka.heap.split(),
+                    "-XX:+UseG1GC",
+                    f"-Dlog4j.configuration=file:{self.root / 'log4j.properties'}",
+                    "-cp",
+                    f"{self.libs}/*",
+                    "kafka.Kafka",
+                    str(self.config),
+                ],
                 self.log_file,
             )
             self.pid_file.write_text(str(pid))

@@ -51,7 +51,9 @@ def wait_until(check: Callable[[], bool], timeout_s: float, what: str, log_file:
             return
         time.sleep(0.2)
     tail = log_file.read_text(errors="replace")[-2_000:] if log_file.exists() else "(no log)"
-    raise InfrastructureError(f"{what} not ready after {timeout_s:.0f}s; end of {log_file}:\n{tail}")
+    raise InfrastructureError(
+        f"{what} not ready after {timeout_s:.0f}s; end of {log_file}:\n{tail}"
+    )
 
 
 def stop_pid(pid_file: Path, timeout_s: float = 30.0) -> bool:

@@ -43,9 +43,23 @@ class RedisServer:
         self.install()
         self.root.mkdir(parents=True, exist_ok=True)
         args = [
-            "redis-server", "--port", str(self.redis.port), "--bind", self.redis.host,
-            "--daemonize", "yes", "--pidfile", str(self.pid_file), "--logfile", str(self.log_file),
-            "--dir", str(self.root), "--save", "", "--appendonly", "no",
+            "redis-server",
+            "--port",
+            str(self.redis.port),
+            "--bind",
+            self.redis.host,
+            "--daemonize",
+            "yes",
+            "--pidfile",
+            str(self.pid_file),
+            "--logfile",
+            str(self.log_file),
+            "--dir",
+            str(self.root),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
         ]
         if self.redis.password is not None:
             args += ["--requirepass", self.redis.password.get_secret_value()]

@@ -14,13 +14,13 @@ from contracts.settings import Settings
 class EventReplayer:
     """`rate_per_s=None` sends as fast as the producer can; otherwise paces to the rate."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, linger_ms: int = 5) -> None:
         from kafka import KafkaProducer
 
         self._topic = settings.kafka.topics.user_events
         self._producer = KafkaProducer(
             bootstrap_servers=settings.kafka.bootstrap_servers,
-            linger_ms=5,
+            linger_ms=linger_ms,
             batch_size=256 * 1024,
             compression_type=None,
         )
@@ -31,19 +31,19 @@ class EventReplayer:
         rate_per_s: float | None = None,
         total: int | None = None,
         progress: bool = True,
+        flush: bool = True,
     ) -> int:
         started = time.perf_counter()
         sent = 0
         for event in tqdm(events, total=total, disable=not progress, unit="ev", desc="replay"):
-            self._producer.send(
-                self._topic, key=event.user_id.encode(), value=event_to_json(event)
-            )
+            self._producer.send(self._topic, key=event.user_id.encode(), value=event_to_json(event))
             sent += 1
             if rate_per_s:
                 ahead = sent / rate_per_s - (time.perf_counter() - started)
                 if ahead > 0:
                     time.sleep(ahead)
-        self._producer.flush()
+        if flush:
+            self._producer.flush()
         return sent
 
     def send_raw(self, key: bytes | None, value: bytes) -> None:

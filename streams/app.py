@@ -15,16 +15,17 @@ import socket
 from typing import Any
 
 import faust
-
 from contracts.logs import get_logger, logging_dict_config
 from contracts.settings import Settings
 from features.online_writer import OnlineFeatureWriter
 from features.schema import PRODUCT_POPULARITY_VIEW, USER_ACTIVITY_VIEW
+
 from streams import metrics
 from streams.feature_sink import CoalescingFeatureSink
 from streams.messages import RawMessage
 from streams.product_popularity import ProductPopularityProcessor
 from streams.product_state import ProductPopularityState
+from streams.record_batches import RecordBatchSender
 from streams.state_store import FaustTableState
 from streams.user_activity import UserActivityProcessor
 from streams.user_state import UserActivityState
@@ -47,7 +48,7 @@ def create_app(settings: Settings) -> faust.App:
         consumer_auto_offset_reset="earliest",
         topic_allow_declare=True,
         topic_replication_factor=1,
-        broker_commit_interval=1.0,
+        broker_commit_interval=cfg.commit_interval_s,
         stream_buffer_maxsize=max(8_192, 2 * cfg.batch_max_events),
         producer_linger_ms=5,
         logging_config=logging_dict_config(settings),
@@ -55,9 +56,7 @@ def create_app(settings: Settings) -> faust.App:
     worker = f"{socket.gethostname()}:{cfg.app_id}"
     topics = kafka.topics
     user_events = app.topic(topics.user_events, key_type=bytes, value_type=bytes)
-    activity = app.topic(
-        topics.product_activity, key_type=bytes, value_type=bytes, partitions=kafka.partitions
-    )
+    activity = app.topic(topics.product_activity, key_type=bytes, value_type=bytes)
     dead_letters = app.topic(topics.dead_letters, key_type=bytes, value_type=bytes)
     user_table = app.Table(
         "user-activity", partitions=kafka.user_events_partitions, key_type=str, value_type=bytes
@@ -65,12 +64,16 @@ def create_app(settings: Settings) -> faust.App:
     product_table = app.Table(
         "product-popularity", partitions=kafka.partitions, key_type=str, value_type=bytes
     )
+    records = RecordBatchSender(app)
+    user_state = FaustTableState(user_table, UserActivityState.from_bytes)
+    product_state = FaustTableState(product_table, ProductPopularityState.from_bytes)
     users = UserActivityProcessor(
-        settings, FaustTableState(user_table, UserActivityState.from_bytes), worker
+        settings,
+        user_state,
+        worker,
+        route_product=lambda pid: records.partition_for(topics.product_activity, pid.encode()),
     )
-    products = ProductPopularityProcessor(
-        settings, FaustTableState(product_table, ProductPopularityState.from_bytes), worker
-    )
+    products = ProductPopularityProcessor(settings, product_state, worker)
     writer = OnlineFeatureWriter(settings)
     sink = CoalescingFeatureSink(writer.write)
     within = cfg.batch_max_delay_ms / 1000
@@ -88,28 +91,40 @@ def create_app(settings: Settings) -> faust.App:
             )
             await dead_letters.send(value=letter.model_dump_json().encode())
 
+    async def send_changes(state: FaustTableState[Any]) -> list[Any]:
+        deliveries: list[Any] = []
+        for partition, changes in state.take_changes().items():
+            deliveries += await records.send(state.changelog_topic, partition, changes)
+        return deliveries
+
     @app.agent(user_events, name="user-activity")
-    async def user_activity(stream: faust.StreamT) -> None:
+    async def user_activity(stream: Any) -> None:
         async for events in stream.noack_take(cfg.batch_max_events, within=within):
             metrics.BATCH_SIZE.observe(len(events))
             result = users.process([RawMessage.from_faust(e.message) for e in events])
             for outcome, n in result.outcomes.items():
                 metrics.EVENTS.labels(outcome).inc(n)
             await send_dead_letters(result.dead_letters)
-            for item in result.product_activity:
-                await activity.send(
-                    key=item.product_id.encode(), value=item.model_dump_json().encode()
+            deliveries = await send_changes(user_state)
+            for partition, batches in result.product_activity.items():
+                deliveries += await records.send(
+                    topics.product_activity,
+                    partition,
+                    [(b"%d" % b.source_partition, b.model_dump_json().encode()) for b in batches],
                 )
             acks = [(e.ack, e.message.timestamp) for e in events]
-            await sink.submit(USER_ACTIVITY_VIEW, result.rows, result.timestamps, acks)
+            await sink.submit(USER_ACTIVITY_VIEW, result.rows, result.timestamps, acks, deliveries)
 
     @app.agent(activity, name="product-popularity")
-    async def product_popularity(stream: faust.StreamT) -> None:
+    async def product_popularity(stream: Any) -> None:
         async for events in stream.noack_take(cfg.batch_max_events, within=within):
             result = products.process([RawMessage.from_faust(e.message) for e in events])
             await send_dead_letters(result.dead_letters)
+            deliveries = await send_changes(product_state)
             acks = [(e.ack, 0.0) for e in events]
-            await sink.submit(PRODUCT_POPULARITY_VIEW, result.rows, result.timestamps, acks)
+            await sink.submit(
+                PRODUCT_POPULARITY_VIEW, result.rows, result.timestamps, acks, deliveries
+            )
 
     @app.task
     async def run_feature_sink() -> None:

@@ -2,8 +2,10 @@
 
 While one write is in flight, newer rows for the same entity replace older ones, so the online
 store sees at most one write per entity per flush however fast events arrive. Events are acked
-(made committable) only after the write that covers them succeeded: at-least-once delivery into
-the online store. A failed write is retried with back-off; nothing is acked meanwhile.
+(made committable) only after the write that covers them succeeded and the Kafka records the
+batch produced (state changelog, product activity) are delivered: at-least-once into the online
+store. A failed write is retried with back-off; nothing is acked meanwhile. A failed delivery
+is fatal: the worker stops without committing, and a restart re-processes the batch.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from contracts.logs import get_logger
 from features.online_writer import FeatureRows
+
 from streams import metrics
 
 Ack = Callable[[], Any]
@@ -30,6 +33,7 @@ class CoalescingFeatureSink:
         self._rows: FeatureRows = {}
         self._timestamps: dict[str, float] = {}
         self._acks: list[tuple[Ack, float]] = []  # (ack, kafka timestamp)
+        self._deliveries: list[asyncio.Future[Any]] = []
         self._wake = asyncio.Event()
         self._idle = asyncio.Event()
         self._idle.set()
@@ -37,8 +41,12 @@ class CoalescingFeatureSink:
         self._room.set()
 
     async def submit(
-        self, view: str, rows: dict[str, dict[str, Any]], timestamps: dict[str, float],
+        self,
+        view: str,
+        rows: dict[str, dict[str, Any]],
+        timestamps: dict[str, float],
         acks: Sequence[tuple[Ack, float]],
+        deliveries: Sequence[asyncio.Future[Any]] = (),
     ) -> None:
         """Queue rows (latest per entity wins) and the acks to run once they are stored."""
         while len(self._acks) >= self._max_pending:
@@ -47,6 +55,7 @@ class CoalescingFeatureSink:
         self._rows.setdefault(view, {}).update(rows)
         self._timestamps.update(timestamps)
         self._acks.extend(acks)
+        self._deliveries.extend(deliveries)
         self._idle.clear()
         self._wake.set()
 
@@ -63,6 +72,7 @@ class CoalescingFeatureSink:
                 self._idle.set()
                 continue
             rows, timestamps, acks = self._rows, self._timestamps, self._acks
+            deliveries, self._deliveries = self._deliveries, []
             self._rows, self._timestamps, self._acks = {}, {}, []
             started = time.perf_counter()
             try:
@@ -70,11 +80,13 @@ class CoalescingFeatureSink:
             except Exception as exc:  # any store failure: keep everything, retry later
                 log.error("feature_write_failed", error=repr(exc), retry_in_s=backoff)
                 self._requeue(rows, timestamps, acks)
+                self._deliveries = deliveries + self._deliveries
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
                 self._wake.set()
                 continue
             backoff = 0.1
+            await asyncio.gather(*deliveries)  # raises: crash without committing (see above)
             self._after_write(rows, acks, time.perf_counter() - started)
             self._room.set()
             if self._acks or self._rows:

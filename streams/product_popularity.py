@@ -6,11 +6,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
-
-from contracts.activity import ProductActivity
+from contracts.activity import ProductActivityBatch
 from contracts.dead_letter import DeadLetter
 from contracts.settings import Settings
+from pydantic import ValidationError
+
 from streams.messages import RawMessage
 from streams.product_state import ProductPopularityState
 from streams.state_store import KeyedState
@@ -37,18 +37,18 @@ class ProductPopularityProcessor:
         touched: dict[str, tuple[ProductPopularityState, int]] = {}
         for message in messages:
             try:
-                activity = ProductActivity.model_validate_json(message.value or b"")
+                batch = ProductActivityBatch.model_validate_json(message.value or b"")
             except ValidationError as exc:
                 result.dead_letters.append(self._dead_letter(message, str(exc)))
                 continue
-            key = activity.product_id
-            state = touched[key][0] if key in touched else self._states.get(key)
-            state = state or ProductPopularityState()
-            applied = state.apply(activity, self._cfg)
-            result.outcomes["applied"] += applied
-            result.outcomes["replayed"] += len(activity.items) - applied
-            if applied:
-                touched[key] = (state, message.partition)
+            for key, items in batch.products.items():
+                state = touched[key][0] if key in touched else self._states.get(key)
+                state = state or ProductPopularityState()
+                applied = state.apply(batch.source_partition, items, self._cfg)
+                result.outcomes["applied"] += applied
+                result.outcomes["replayed"] += len(items) - applied
+                if applied:
+                    touched[key] = (state, message.partition)
         for product_id, (state, partition) in touched.items():
             self._states.put(product_id, state, partition)
             result.rows[product_id] = state.features(self._cfg)

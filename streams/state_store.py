@@ -1,9 +1,10 @@
 """Changelog-backed keyed state on top of a Faust table, with explicit changelog partitions.
 
-Faust picks a table's changelog partition from the event being processed; a micro-batch mixes
-partitions, so `put` names the partition (that of the key's source message) itself. Values are
-kept decoded in memory and serialised only for the changelog; after recovery they arrive as
-bytes and are decoded on first use.
+Faust picks a table's changelog partition from the event being processed and sends one
+message per `table[key] = value`. A micro-batch mixes partitions and touches a user many
+times, so here `put` only records the latest value per key and its partition; the agent then
+ships all changes of the batch at once (`take_changes`) in Kafka record batches. Values are
+kept decoded in memory; after recovery they arrive as bytes and are decoded on first use.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ class Serialisable(Protocol):
 
 
 S = TypeVar("S", bound=Serialisable)
+Changes = dict[int, list[tuple[bytes, bytes]]]  # partition -> [(key, value)]
 
 
 class KeyedState(Protocol[T]):
@@ -46,6 +48,11 @@ class FaustTableState(Generic[S]):
     def __init__(self, table: Any, decode: Callable[[bytes], S]) -> None:
         self._table = table
         self._decode = decode
+        self._dirty: dict[str, tuple[S, int]] = {}
+
+    @property
+    def changelog_topic(self) -> str:
+        return str(self._table.changelog_topic.get_topic_name())
 
     def get(self, key: str) -> S | None:
         store = self._table.data
@@ -59,6 +66,14 @@ class FaustTableState(Generic[S]):
         store = self._table.data
         store.data[key] = value
         key_partitions = getattr(store, "_key_partition", None)
-        if key_partitions is not None:
+        if key_partitions is not None:  # the memory store forgets keys of revoked partitions
             key_partitions[key] = partition
-        self._table.send_changelog(partition, key, value.to_bytes(), value_serializer="raw")
+        self._dirty[key] = (value, partition)
+
+    def take_changes(self) -> Changes:
+        """Changelog records of everything `put` since the last call, grouped by partition."""
+        changes: Changes = {}
+        for key, (value, partition) in self._dirty.items():
+            changes.setdefault(partition, []).append((key.encode(), value.to_bytes()))
+        self._dirty.clear()
+        return changes

@@ -7,14 +7,16 @@ Invalid messages become dead letters with a reason; nothing raises on bad input.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from contracts.activity import ProductActivity
+from contracts.activity import ActivityItem, ProductActivityBatch
 from contracts.dead_letter import DeadLetter
 from contracts.errors import InvalidEventError
 from contracts.events import BehaviourEvent, ProductEventBase, parse_event
 from contracts.settings import Settings
+
 from streams.messages import RawMessage
 from streams.state_store import KeyedState
 from streams.user_state import KIND_OF, Applied, UserActivityState
@@ -27,7 +29,7 @@ class UserBatchResult:
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
     timestamps: dict[str, float] = field(default_factory=dict)
     dead_letters: list[DeadLetter] = field(default_factory=list)
-    product_activity: list[ProductActivity] = field(default_factory=list)
+    product_activity: dict[int, list[ProductActivityBatch]] = field(default_factory=dict)
     events: list[BehaviourEvent] = field(default_factory=list)  # applied for the first time
     outcomes: Counter[str] = field(default_factory=Counter)
 
@@ -35,16 +37,23 @@ class UserBatchResult:
 class UserActivityProcessor:
     """Deduplicates by event id, updates windowed per-user state, derives feature rows."""
 
-    def __init__(self, settings: Settings, states: KeyedState[UserActivityState], worker: str):
+    def __init__(
+        self,
+        settings: Settings,
+        states: KeyedState[UserActivityState],
+        worker: str,
+        route_product: Callable[[str], int],
+    ):
         self._cfg = settings.streams
         self._max_bytes = settings.kafka.max_event_bytes
         self._states = states
         self._worker = worker
+        self._route_product = route_product
 
     def process(self, messages: list[RawMessage]) -> UserBatchResult:
         result = UserBatchResult()
         touched: dict[str, tuple[UserActivityState, int]] = {}
-        forwards: dict[tuple[str, int], list[tuple[int, str, float]]] = defaultdict(list)
+        forwards: dict[tuple[str, int], list[ActivityItem]] = defaultdict(list)
         for message in messages:
             event = self._parse(message, result)
             if event is None:
@@ -66,11 +75,20 @@ class UserActivityProcessor:
             self._states.put(user_id, state, partition)
             result.rows[user_id] = state.features(self._cfg)
             result.timestamps[user_id] = state.last_event_at
-        result.product_activity = [
-            ProductActivity(product_id=product_id, source_partition=partition, items=items)
-            for (product_id, partition), items in forwards.items()
-        ]
+        result.product_activity = self._route(forwards)
         return result
+
+    def _route(
+        self, forwards: dict[tuple[str, int], list[ActivityItem]]
+    ) -> dict[int, list[ProductActivityBatch]]:
+        """One message per (target partition, source partition) instead of one per product."""
+        grouped: dict[tuple[int, int], dict[str, list[ActivityItem]]] = defaultdict(dict)
+        for (product_id, source), items in forwards.items():
+            grouped[(self._route_product(product_id), source)][product_id] = items
+        routed: dict[int, list[ProductActivityBatch]] = defaultdict(list)
+        for (target, source), products in grouped.items():
+            routed[target].append(ProductActivityBatch(source_partition=source, products=products))
+        return dict(routed)
 
     def _state_for(
         self, user_id: str, touched: dict[str, tuple[UserActivityState, int]]

@@ -16,7 +16,8 @@ from contracts.events import BehaviourEvent, ProductEventBase
 from contracts.settings import StreamSettings
 from contracts.vocabulary import EventType
 from features.schema import USER_COUNT_KINDS, WINDOW_NAMES
-from streams import windows
+
+from streams.windows import WindowedCounter, WindowPlan
 
 KIND_OF: dict[EventType, str] = {
     EventType.VIEW: "views",
@@ -26,8 +27,8 @@ KIND_OF: dict[EventType, str] = {
     EventType.COPY_IMPRESSION: "copy_impressions",
     EventType.COPY_CLICK: "copy_clicks",
 }
-_INTEREST_TYPES = {EventType.VIEW, EventType.ADD_TO_CART, EventType.PURCHASE}
-_INTENT_TYPES = {EventType.ADD_TO_CART, EventType.PURCHASE}
+_INTEREST_KINDS = {"views", "carts", "purchases"}
+_INTENT_KINDS = {"carts", "purchases"}
 
 
 class Applied(Enum):
@@ -38,7 +39,7 @@ class Applied(Enum):
 
 @dataclass(slots=True)
 class UserActivityState:
-    buckets: dict[str, dict[int, int]] = field(default_factory=dict)
+    counters: dict[str, WindowedCounter] = field(default_factory=dict)
     category_scores: dict[str, list[float]] = field(default_factory=dict)  # cat -> [score, ts]
     price_affinity: float | None = None
     intent_events: int = 0
@@ -47,23 +48,28 @@ class UserActivityState:
     last_channel: str = ""
     last_locale: str = ""
     events_total: int = 0
-    seen: dict[str, tuple[int, int]] = field(default_factory=dict)  # event_id -> (part, offset)
+    # event_id -> (partition, offset, event ts), oldest first; bounded by count and time
+    seen: dict[str, tuple[int, int, float]] = field(default_factory=dict)
 
     def apply(
         self, event: BehaviourEvent, partition: int, offset: int, cfg: StreamSettings
     ) -> Applied:
-        position = (partition, offset)
         known = self.seen.get(event.event_id)
         if known is not None:
-            return Applied.REPLAY if tuple(known) == position else Applied.DUPLICATE
-        self._remember(event.event_id, position, cfg.dedupe_max_ids)
+            same_place = (known[0], known[1]) == (partition, offset)
+            return Applied.REPLAY if same_place else Applied.DUPLICATE
         self._count(event, cfg)
+        self._remember(event.event_id, (partition, offset, event.ts_seconds), cfg)
         return Applied.NEW
 
-    def _remember(self, event_id: str, position: tuple[int, int], limit: int) -> None:
-        self.seen[event_id] = position
-        while len(self.seen) > limit:
-            del self.seen[next(iter(self.seen))]
+    def _remember(self, event_id: str, entry: tuple[int, int, float], cfg: StreamSettings) -> None:
+        self.seen[event_id] = entry
+        horizon = self.last_event_at - cfg.dedupe_horizon_s
+        while self.seen:
+            oldest = next(iter(self.seen))
+            if len(self.seen) <= cfg.dedupe_max_ids and self.seen[oldest][2] >= horizon:
+                break
+            del self.seen[oldest]
 
     def _count(self, event: BehaviourEvent, cfg: StreamSettings) -> None:
         ts = event.ts_seconds
@@ -72,16 +78,13 @@ class UserActivityState:
             self.last_event_at = ts
             self.last_channel = event.channel.value
             self.last_locale = event.locale.value
-        now_bucket = windows.bucket_of(self.last_event_at, cfg.bucket_seconds)
-        keep = max(cfg.window_seconds) // cfg.bucket_seconds
+        plan = WindowPlan.from_settings(cfg)
         kind = KIND_OF.get(event.type)
-        bucket = windows.bucket_of(ts, cfg.bucket_seconds)
-        if kind is not None and windows.in_horizon(bucket, now_bucket, keep):
-            kind_buckets = self.buckets.setdefault(kind, {})
-            windows.add(kind_buckets, bucket)
-        for kind_buckets in self.buckets.values():
-            windows.prune(kind_buckets, now_bucket, keep)
-        if isinstance(event, ProductEventBase) and event.type in _INTEREST_TYPES:
+        if kind is not None:
+            self.counters.setdefault(kind, WindowedCounter()).add(ts, self.last_event_at, plan)
+        for counter in self.counters.values():
+            counter.prune(self.last_event_at, plan)
+        if isinstance(event, ProductEventBase) and KIND_OF.get(event.type) in _INTEREST_KINDS:
             self._note_interest(event, ts, cfg)
 
     def _note_interest(self, event: ProductEventBase, ts: float, cfg: StreamSettings) -> None:
@@ -93,11 +96,9 @@ class UserActivityState:
         decay = math.pow(0.5, max(0.0, ts - seen_at) / cfg.category_half_life_s)
         self.category_scores[event.category] = [score * decay + 1.0, max(ts, seen_at)]
         if len(self.category_scores) > cfg.max_tracked_categories:
-            weakest = min(
-                self.category_scores, key=lambda c: self._category_score(c, ts, cfg)
-            )
+            weakest = min(self.category_scores, key=lambda c: self._category_score(c, ts, cfg))
             del self.category_scores[weakest]
-        if event.type in _INTENT_TYPES:
+        if KIND_OF.get(event.type) in _INTENT_KINDS:
             self.intent_events += 1
             self.intent_discounted += int(event.discount_pct > 0)
 
@@ -107,12 +108,13 @@ class UserActivityState:
 
     def features(self, cfg: StreamSettings) -> dict[str, object]:
         """Online feature values as of this user's newest event."""
-        now_bucket = windows.bucket_of(self.last_event_at, cfg.bucket_seconds)
+        plan = WindowPlan.from_settings(cfg)
         row: dict[str, object] = {}
+        empty = WindowedCounter()
         for kind in USER_COUNT_KINDS:
-            kind_buckets = self.buckets.get(kind, {})
+            counter = self.counters.get(kind, empty)
             for seconds in cfg.window_seconds:
-                n = windows.count(kind_buckets, now_bucket, seconds // cfg.bucket_seconds)
+                n = counter.count(seconds, self.last_event_at, plan)
                 row[f"{kind}_{WINDOW_NAMES[seconds]}"] = n
         ranked = sorted(
             self.category_scores,
@@ -131,12 +133,12 @@ class UserActivityState:
 
     def to_bytes(self) -> bytes:
         doc = {
-            "b": {k: [[b, n] for b, n in v.items()] for k, v in self.buckets.items()},
+            "b": {k: v.to_doc() for k, v in self.counters.items()},
             "c": self.category_scores,
             "p": self.price_affinity,
             "i": [self.intent_events, self.intent_discounted],
             "l": [self.last_event_at, self.last_channel, self.last_locale, self.events_total],
-            "s": [[k, p, o] for k, (p, o) in self.seen.items()],
+            "s": [[k, p, o, t] for k, (p, o, t) in self.seen.items()],
         }
         return json.dumps(doc, separators=(",", ":")).encode()
 
@@ -144,12 +146,12 @@ class UserActivityState:
     def from_bytes(cls, raw: bytes) -> UserActivityState:
         doc = json.loads(raw)
         state = cls(
-            buckets={k: {b: n for b, n in v} for k, v in doc["b"].items()},
+            counters={k: WindowedCounter.from_doc(v) for k, v in doc["b"].items()},
             category_scores=doc["c"],
             price_affinity=doc["p"],
             intent_events=doc["i"][0],
             intent_discounted=doc["i"][1],
-            seen={k: (p, o) for k, p, o in doc["s"]},
+            seen={k: (p, o, t) for k, p, o, t in doc["s"]},
         )
         state.last_event_at, state.last_channel, state.last_locale, state.events_total = doc["l"]
         return state

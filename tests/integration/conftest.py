@@ -39,8 +39,13 @@ def isolated_settings(infra: Settings, home: Path, online_store: str = "sqlite")
     tag = uuid.uuid4().hex[:10]
     topics = {
         name: f"{name}-{tag}"
-        for name in ("user_events", "copy_requests", "generated_copy", "dead_letters",
-                     "product_activity")
+        for name in (
+            "user_events",
+            "copy_requests",
+            "generated_copy",
+            "dead_letters",
+            "product_activity",
+        )
     }
     settings = Settings(
         home=home,

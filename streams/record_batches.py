@@ -1,0 +1,37 @@
+"""Sends many records to one partition as Kafka record batches through Faust's producer.
+
+Going through Faust's per-message `send` costs ~50 µs a record; a micro-batch changes
+thousands of keys. The records go through the same aiokafka producer Faust flushes before
+every offset commit, so they are durable before the offsets that produced them are committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+
+class RecordBatchSender:
+    def __init__(self, app: Any) -> None:
+        self._app = app
+
+    def partition_for(self, topic: str, key: bytes) -> int:
+        """The partition Kafka's default partitioner picks for `key` (as a keyed send would)."""
+        return int(self._app.producer.key_partition(topic, key).partition)
+
+    async def send(
+        self, topic: str, partition: int, records: list[tuple[bytes, bytes]]
+    ) -> list[asyncio.Future[Any]]:
+        """Queue `records` for `topic`/`partition`; returns the delivery futures (not awaited)."""
+        producer = self._app.producer._ensure_producer()  # Faust's aiokafka producer
+        pending: list[asyncio.Future[Any]] = []
+        batch = producer.create_batch()
+        for key, value in records:
+            if batch.append(key=key, value=value, timestamp=None) is None:
+                pending.append(await producer.send_batch(batch, topic, partition=partition))
+                batch = producer.create_batch()
+                if batch.append(key=key, value=value, timestamp=None) is None:
+                    raise ValueError(f"record of {len(value)} bytes exceeds the max batch size")
+        if batch.record_count():
+            pending.append(await producer.send_batch(batch, topic, partition=partition))
+        return pending
