@@ -97,7 +97,7 @@ def pipeline_rate(settings: Settings, events: int, log: Path) -> tuple[float, fl
         probe = CommitLagProbe(
             settings.kafka.bootstrap_servers,
             settings.streams.app_id,
-            [topics.user_events, topics.product_activity],
+            [topics.user_events, settings.product_activity_topic],
         )
         try:
             finished = _wait(lambda: probe.lag() == 0, 600, 0.05)

@@ -33,7 +33,7 @@ class TopicNames(_Section):
     copy_requests: str = "copy-requests"
     generated_copy: str = "generated-copy"
     dead_letters: str = "dead-letters"
-    product_activity: str = "product-activity"
+    product_activity: str = "product-activity"  # prefixed with the stream app id
 
 
 class KafkaSettings(_Section):
@@ -87,6 +87,9 @@ class StreamSettings(_Section):
     price_ewma_alpha: float = Field(0.2, gt=0, le=1, description="weight of the newest price")
     category_half_life_s: float = Field(3_600.0, gt=0, description="how fast interest fades")
     max_tracked_categories: int = Field(20, ge=1)
+    session_timeout_s: float = Field(
+        10.0, gt=0, description="how soon a dead worker's partitions are reassigned"
+    )
     commit_interval_s: float = Field(1.0, gt=0, description="how often offsets are committed")
     metrics_port: int = Field(9466, description="Prometheus /metrics of the stream worker")
 
@@ -126,6 +129,11 @@ class Settings(BaseSettings):
                 section.model_dump(mode="python"), default=_reveal
             )
         return env
+
+    @property
+    def product_activity_topic(self) -> str:
+        """Internal to one stream app (like Faust's own topics), so twin apps never share it."""
+        return f"{self.streams.app_id}-{self.kafka.topics.product_activity}"
 
     @property
     def data_dir(self) -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -58,16 +59,24 @@ class OnlineFeatureWriter:
     """Async facade over the writer process; writes are applied in submission order."""
 
     def __init__(self, settings: Settings) -> None:
-        self._pool = ProcessPoolExecutor(
+        self._settings = settings
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
             max_workers=1,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_open_in_child,
-            initargs=(settings,),
+            initargs=(self._settings,),
         )
 
     async def write(self, rows: FeatureRows, timestamps: dict[str, float]) -> int:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, _write_in_child, rows, timestamps)
+        try:
+            return await loop.run_in_executor(self._pool, _write_in_child, rows, timestamps)
+        except BrokenProcessPool:
+            self._pool = self._new_pool()  # the writer died: start a fresh one, caller retries
+            raise
 
     async def warm_up(self) -> None:
         """Start the process and open the store before the first batch needs it."""

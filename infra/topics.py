@@ -22,7 +22,6 @@ def topic_specs(kafka: KafkaSettings) -> list[TopicSpec]:
     events = {"retention.ms": str(7 * DAY_MS), "max.message.bytes": str(1024 * 1024)}
     return [
         TopicSpec(t.user_events, kafka.user_events_partitions, events),
-        TopicSpec(t.product_activity, kafka.partitions, {"retention.ms": str(2 * DAY_MS)}),
         TopicSpec(t.copy_requests, kafka.partitions, {"retention.ms": str(DAY_MS)}),
         TopicSpec(t.generated_copy, kafka.partitions, {"retention.ms": str(7 * DAY_MS)}),
         TopicSpec(t.dead_letters, 1, {"retention.ms": str(14 * DAY_MS)}),

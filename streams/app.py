@@ -49,6 +49,8 @@ def create_app(settings: Settings) -> faust.App:
         topic_allow_declare=True,
         topic_replication_factor=1,
         broker_commit_interval=cfg.commit_interval_s,
+        broker_session_timeout=cfg.session_timeout_s,
+        broker_heartbeat_interval=min(3.0, cfg.session_timeout_s / 3),
         stream_buffer_maxsize=max(8_192, 2 * cfg.batch_max_events),
         producer_linger_ms=5,
         logging_config=logging_dict_config(settings),
@@ -56,7 +58,13 @@ def create_app(settings: Settings) -> faust.App:
     worker = f"{socket.gethostname()}:{cfg.app_id}"
     topics = kafka.topics
     user_events = app.topic(topics.user_events, key_type=bytes, value_type=bytes)
-    activity = app.topic(topics.product_activity, key_type=bytes, value_type=bytes)
+    activity = app.topic(
+        settings.product_activity_topic,
+        key_type=bytes,
+        value_type=bytes,
+        partitions=kafka.partitions,
+        internal=True,
+    )
     dead_letters = app.topic(topics.dead_letters, key_type=bytes, value_type=bytes)
     user_table = app.Table(
         "user-activity", partitions=kafka.user_events_partitions, key_type=str, value_type=bytes
@@ -71,7 +79,7 @@ def create_app(settings: Settings) -> faust.App:
         settings,
         user_state,
         worker,
-        route_product=lambda pid: records.partition_for(topics.product_activity, pid.encode()),
+        route_product=lambda pid: records.partition_for(activity.get_topic_name(), pid.encode()),
     )
     products = ProductPopularityProcessor(settings, product_state, worker)
     writer = OnlineFeatureWriter(settings)
@@ -108,7 +116,7 @@ def create_app(settings: Settings) -> faust.App:
             deliveries = await send_changes(user_state)
             for partition, batches in result.product_activity.items():
                 deliveries += await records.send(
-                    topics.product_activity,
+                    activity.get_topic_name(),
                     partition,
                     [(b"%d" % b.source_partition, b.model_dump_json().encode()) for b in batches],
                 )

@@ -9,6 +9,7 @@ kept decoded in memory; after recovery they arrive as bytes and are decoded on f
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -74,6 +75,7 @@ class FaustTableState(Generic[S]):
         """Changelog records of everything `put` since the last call, grouped by partition."""
         changes: Changes = {}
         for key, (value, partition) in self._dirty.items():
-            changes.setdefault(partition, []).append((key.encode(), value.to_bytes()))
+            # JSON keys: what Faust uses for `key_type=str` tables, so recovery decodes them
+            changes.setdefault(partition, []).append((json.dumps(key).encode(), value.to_bytes()))
         self._dirty.clear()
         return changes
