@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from contracts.events import ProductEventBase
 from contracts.settings import Settings
 from features.catalog import CatalogGenerator
 from features.online_reader import OnlineFeatureReader
@@ -68,7 +69,9 @@ def test_worker_killed_mid_stream_ends_with_same_features_as_uninterrupted_run(
     events = list(ShopperSessionGenerator(catalog, users=150, seed=9).events(12_000))
     expected = Counter(e.user_id for e in events)
     expected_products = Counter(
-        e.product_id for e in events if KIND_OF.get(e.type) in POPULARITY_KINDS
+        e.product_id
+        for e in events
+        if isinstance(e, ProductEventBase) and KIND_OF.get(e.type) in POPULARITY_KINDS
     )
     crashed_reader = OnlineFeatureReader(open_feature_store(crashed, apply=True))
     steady_reader = OnlineFeatureReader(open_feature_store(steady, apply=True))
