@@ -49,3 +49,7 @@ def status() -> None:
     settings = Settings()
     for name, service in (("kafka", KafkaBroker(settings)), ("redis", RedisServer(settings))):
         click.echo(f"{name}: {'running' if service.running() else 'stopped'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+# The make targets are the interface: `make demo`, `make test`, `make bench`, `make lint`.
+# Each installs what it needs (virtualenv, Kafka jars via Maven, redis-server via apt) first.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: install infra down demo test lint unit integration bench clean
+
+$(INSTALLED): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	@touch $@
+
+install: $(INSTALLED)
+
+infra: install
+	$(PY) -m infra.cli up
+
+down: install
+	$(PY) -m infra.cli down
+
+demo: infra
+	$(PY) -m simulate.demo
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+unit: install
+	$(VENV)/bin/pytest tests/unit -q
+
+integration: install
+	$(VENV)/bin/pytest tests/integration -q
+
+test: lint
+	$(VENV)/bin/pytest -q
+
+bench: infra
+	$(PY) -m bench.ingest
+
+clean:
+	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache

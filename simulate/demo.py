@@ -1,0 +1,151 @@
+"""`make demo`: the main job on local defaults, end to end, with a live view.
+
+Starts from running Kafka/Redis (`make infra`), generates the catalog, loads it into Feast,
+starts the stream worker, replays simulated shoppers and prints live feature values.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from contracts.logs import configure_logging, get_logger
+from contracts.settings import Settings
+
+DEMO_USERS = 400
+DEMO_RATE_PER_S = 1_500
+DEMO_SECONDS = 20
+WATCHED = 5
+
+
+def main() -> None:
+    settings = Settings()
+    configure_logging(settings.model_copy(update={"log_json": False, "log_level": "WARNING"}))
+    from features.catalog import CatalogGenerator, write_catalog_jsonl
+    from features.catalog_features import CatalogFeatureLoader
+    from features.online_reader import OnlineFeatureReader
+    from features.store import open_feature_store
+
+    store = open_feature_store(settings, apply=True)
+    catalog = CatalogGenerator(settings.catalog.seed, settings.catalog.products).generate()
+    write_catalog_jsonl(catalog, settings.data_dir / "catalog.jsonl")
+    CatalogFeatureLoader(store).load(catalog, settings.data_dir / "product_catalog.parquet")
+    print(f"catalog: {len(catalog)} products → {settings.data_dir / 'catalog.jsonl'}")
+
+    worker = _start_worker(settings)
+    try:
+        reader = OnlineFeatureReader(store)
+        _wait_for_worker(settings, reader)
+        _run_live(settings, reader, catalog)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(60)
+    print(f"worker log: {_worker_log(settings)}")
+
+
+def _worker_log(settings: Settings) -> Path:
+    return settings.home / "logs" / "stream-worker.log"
+
+
+def _start_worker(settings: Settings) -> subprocess.Popen[bytes]:
+    log = _worker_log(settings)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    print(f"starting stream worker (python -m streams), log → {log}")
+    env = {**os.environ, **settings.to_env()}
+    return subprocess.Popen(
+        [sys.executable, "-m", "streams"], env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
+    )
+
+
+def _wait_for_worker(settings: Settings, reader: Any) -> None:
+    """A probe event round-trips once the worker has joined and its writer is up."""
+    from datetime import UTC, datetime
+
+    from contracts.events import ViewEvent
+    from contracts.vocabulary import Channel, EventType, Locale
+    from simulate.replay import EventReplayer
+
+    probe_user = f"demo-probe-{int(time.time())}"
+    probe = ViewEvent(
+        type=EventType.VIEW,
+        event_id=probe_user,
+        user_id=probe_user,
+        session_id=probe_user,
+        ts=datetime.now(UTC),
+        channel=Channel.WEB,
+        locale=Locale.EN,
+        product_id="p00001",
+        category="probe",
+        price=1.0,
+    )
+    EventReplayer(settings).send([probe], progress=False)
+    deadline = time.monotonic() + 120
+    while reader.user_views(probe_user) is None:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the stream worker did not start; see {_worker_log(settings)}")
+        time.sleep(0.25)
+    print("stream worker is up")
+
+
+def _run_live(settings: Settings, reader: Any, catalog: list[Any]) -> None:
+    from simulate.replay import EventReplayer
+    from simulate.sessions import ShopperSessionGenerator
+
+    shoppers = ShopperSessionGenerator(catalog, users=DEMO_USERS, seed=settings.catalog.seed)
+    watched = [s.user_id for s in shoppers.shoppers[:WATCHED]]
+    total = DEMO_RATE_PER_S * DEMO_SECONDS
+    replayer = EventReplayer(settings)
+    sender = threading.Thread(
+        target=replayer.send,
+        args=(shoppers.events(total, spacing_ms=1000 / DEMO_RATE_PER_S),),
+        kwargs={"rate_per_s": DEMO_RATE_PER_S, "total": total, "progress": False},
+    )
+    replayer.send_raw(b"demo", b"{not json")  # shows the dead-letter path
+    print(f"replaying {total} events from {DEMO_USERS} shoppers at {DEMO_RATE_PER_S}/s …")
+    sender.start()
+    while sender.is_alive():
+        time.sleep(2)
+        _print_users(reader, watched)
+    time.sleep(2)
+    _print_users(reader, watched)
+    _print_products(reader, catalog[:WATCHED])
+
+
+def _print_users(reader: Any, users: list[str]) -> None:
+    print(f"\n{time.strftime('%H:%M:%S')}  live user features (Feast online store)")
+    print(
+        f"{'user':<8}{'views 10m':>10}{'carts 1h':>9}{'buys 24h':>9}  {'price aff.':>10}"
+        f"{'disc. sens.':>12}  {'channel':<8}{'top categories'}"
+    )
+    for user in users:
+        row = reader.user(user)
+        if row is None:
+            print(f"{user:<8}  (no events yet)")
+            continue
+        print(
+            f"{user:<8}{row['views_10m']:>10}{row['carts_1h']:>9}{row['purchases_24h']:>9}  "
+            f"{row['price_affinity']:>10.2f}{row['discount_sensitivity']:>12.2f}  "
+            f"{row['last_channel']:<8}{', '.join(row['top_categories'] or [])}"
+        )
+
+
+def _print_products(reader: Any, products: list[Any]) -> None:
+    print("\nproduct features (catalog + stream popularity)")
+    for product in products:
+        row = reader.product(product.product_id) or {}
+        print(
+            f"{product.product_id:<8}{(row.get('title_en') or '')[:38]:<40}"
+            f"views 1h {row.get('views_1h') or 0:>4}  carts 24h {row.get('carts_24h') or 0:>3}"
+            f"  price {row.get('price')} {row.get('currency')}"
+        )
+
+
+if __name__ == "__main__":
+    get_logger(__name__)
+    main()
