@@ -33,7 +33,7 @@ def test_topics_are_created_once_with_their_partitions(sqlite_settings: Settings
     admin = KafkaAdminClient(bootstrap_servers=sqlite_settings.kafka.bootstrap_servers)
     try:
         described = {
-            t["topic"]: t
+            t["name"]: t
             for t in admin.describe_topics(
                 [spec.name for spec in topic_specs(sqlite_settings.kafka)]
             )
