@@ -31,6 +31,15 @@ def up(redis: bool) -> None:
 
 
 @main.command()
+def topics() -> None:
+    """Create the topics on an existing broker (e.g. the docker-compose one)."""
+    from infra.topics import ensure_topics
+
+    created = ensure_topics(Settings().kafka)
+    click.echo(f"topics created: {', '.join(created) or 'none (all existed)'}")
+
+
+@main.command()
 def down() -> None:
     """Stop the services (data stays under the settings' home folder)."""
     from infra.kafka_broker import KafkaBroker

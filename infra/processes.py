@@ -26,6 +26,11 @@ def pid_alive(pid_file: Path) -> int | None:
         os.kill(pid, 0)
     except (FileNotFoundError, ValueError, ProcessLookupError, PermissionError):
         return None
+    try:  # our own child that exited is a zombie until reaped: reap it, it is not alive
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return None
+    except ChildProcessError:
+        pass  # not our child: os.kill above is the answer
     return pid
 
 
