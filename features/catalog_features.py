@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from contracts.product import Product
 from contracts.vocabulary import Locale
-
 from features.online_writer import write_rows
 from features.schema import PRODUCT_CATALOG_VIEW
 

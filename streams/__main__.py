@@ -10,8 +10,8 @@ def main() -> None:
     settings = Settings()
     configure_logging(settings)
     import faust
-    from features.store import open_feature_store
 
+    from features.store import open_feature_store
     from streams.app import create_app
 
     open_feature_store(settings, apply=True)

@@ -15,11 +15,11 @@ import socket
 from typing import Any
 
 import faust
+
 from contracts.logs import get_logger, logging_dict_config
 from contracts.settings import Settings
 from features.online_writer import OnlineFeatureWriter
 from features.schema import PRODUCT_POPULARITY_VIEW, USER_ACTIVITY_VIEW
-
 from streams import metrics
 from streams.feature_sink import CoalescingFeatureSink
 from streams.messages import RawMessage

@@ -17,7 +17,6 @@ from typing import Any
 
 from contracts.logs import get_logger
 from features.online_writer import FeatureRows
-
 from streams import metrics
 
 Ack = Callable[[], Any]

@@ -6,11 +6,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
 from contracts.activity import ProductActivityBatch
 from contracts.dead_letter import DeadLetter
 from contracts.settings import Settings
-from pydantic import ValidationError
-
 from streams.messages import RawMessage
 from streams.product_state import ProductPopularityState
 from streams.state_store import KeyedState

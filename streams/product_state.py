@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
+
+import orjson
 
 from contracts.activity import ActivityItem
 from contracts.settings import StreamSettings
 from features.schema import PRODUCT_COUNT_KINDS, WINDOW_NAMES
-
 from streams.windows import WindowedCounter, WindowPlan
 
 
@@ -50,11 +50,11 @@ class ProductPopularityState:
             "t": self.last_event_at,
             "w": [[p, o] for p, o in self.watermarks.items()],
         }
-        return json.dumps(doc, separators=(",", ":")).encode()
+        return orjson.dumps(doc)
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> ProductPopularityState:
-        doc = json.loads(raw)
+        doc = orjson.loads(raw)
         return cls(
             counters={k: WindowedCounter.from_doc(v) for k, v in doc["b"].items()},
             last_event_at=doc["t"],

@@ -16,7 +16,6 @@ from contracts.dead_letter import DeadLetter
 from contracts.errors import InvalidEventError
 from contracts.events import BehaviourEvent, ProductEventBase, parse_event
 from contracts.settings import Settings
-
 from streams.messages import RawMessage
 from streams.state_store import KeyedState
 from streams.user_state import KIND_OF, Applied, UserActivityState

@@ -7,16 +7,16 @@ same offset: already counted, but its side effects must be re-emitted).
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from enum import Enum
+
+import orjson
 
 from contracts.events import BehaviourEvent, ProductEventBase
 from contracts.settings import StreamSettings
 from contracts.vocabulary import EventType
 from features.schema import USER_COUNT_KINDS, WINDOW_NAMES
-
 from streams.windows import WindowedCounter, WindowPlan
 
 KIND_OF: dict[EventType, str] = {
@@ -140,11 +140,11 @@ class UserActivityState:
             "l": [self.last_event_at, self.last_channel, self.last_locale, self.events_total],
             "s": [[k, p, o, t] for k, (p, o, t) in self.seen.items()],
         }
-        return json.dumps(doc, separators=(",", ":")).encode()
+        return orjson.dumps(doc)
 
     @classmethod
     def from_bytes(cls, raw: bytes) -> UserActivityState:
-        doc = json.loads(raw)
+        doc = orjson.loads(raw)
         state = cls(
             counters={k: WindowedCounter.from_doc(v) for k, v in doc["b"].items()},
             category_scores=doc["c"],
