@@ -14,20 +14,17 @@ import sys
 import threading
 import time
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bench.probes import CommitLagProbe, scrape_counter
-from contracts.events import ViewEvent
 from contracts.settings import Settings
-from contracts.vocabulary import Channel, EventType, Locale
 from features.catalog import CatalogGenerator
 from features.online_reader import OnlineFeatureReader
 from features.store import open_feature_store
-from infra.topics import ensure_topics
+from infra.topics import ensure_topics, tagged_topic_names
 from simulate.replay import EventReplayer
-from simulate.sessions import ShopperSessionGenerator
+from simulate.sessions import ShopperSessionGenerator, probe_event
 
 RESULTS = Path(__file__).resolve().parent / "results"
 METRICS_PORT = 9477
@@ -36,16 +33,7 @@ METRICS_PORT = 9477
 def bench_settings(online_store: str) -> Settings:
     base = Settings()
     tag = uuid.uuid4().hex[:8]
-    topics = {
-        k: f"bench-{k}-{tag}"
-        for k in (
-            "user_events",
-            "copy_requests",
-            "generated_copy",
-            "dead_letters",
-            "product_activity",
-        )
-    }
+    topics = tagged_topic_names(base.kafka, f"bench-{tag}")
     return Settings(
         home=base.home / "bench" / tag,
         kafka={**base.kafka.model_dump(), "topics": topics},
@@ -120,7 +108,7 @@ def freshness(settings: Settings, rate: float, seconds: float, log: Path) -> lis
     shoppers = ShopperSessionGenerator(catalog, users=2_000, seed=3)
     try:
         _wait(lambda: scrape_counter(METRICS_PORT, "copystream_events") >= 0 and _metrics_up(), 180)
-        warm = _tracer_event("warmup")
+        warm = probe_event("warmup")
         tracer.send([warm], progress=False)
         _wait(lambda: reader.user_views("warmup") == 1, 60)
         pending: dict[str, float] = {}
@@ -144,7 +132,7 @@ def freshness(settings: Settings, rate: float, seconds: float, log: Path) -> lis
             if i % 50 == 0:
                 user = f"tracer-{i}"
                 pending[user] = time.perf_counter()
-                tracer.send([_tracer_event(user)], progress=False)
+                tracer.send([probe_event(user, category="tracer")], progress=False)
             ahead = (i + 1) / rate - (time.perf_counter() - started)
             if ahead > 0:
                 time.sleep(ahead)
@@ -154,21 +142,6 @@ def freshness(settings: Settings, rate: float, seconds: float, log: Path) -> lis
     finally:
         worker.terminate()
         worker.wait(60)
-
-
-def _tracer_event(user: str) -> ViewEvent:
-    return ViewEvent(
-        type=EventType.VIEW,
-        event_id=f"trace-{user}",
-        user_id=user,
-        session_id=user,
-        ts=datetime.now(UTC),
-        channel=Channel.WEB,
-        locale=Locale.EN,
-        product_id="p00001",
-        category="tracer",
-        price=1.0,
-    )
 
 
 def _metrics_up() -> bool:

@@ -49,3 +49,8 @@ def ensure_topics(kafka: KafkaSettings) -> list[str]:
         return sorted(wanted)
     finally:
         admin.close()
+
+
+def tagged_topic_names(kafka: KafkaSettings, tag: str) -> dict[str, str]:
+    """Every topic name with a suffix, for runs that must not see each other's messages."""
+    return {name: f"{value}-{tag}" for name, value in kafka.topics.model_dump().items()}

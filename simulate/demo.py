@@ -65,25 +65,11 @@ def _start_worker(settings: Settings) -> subprocess.Popen[bytes]:
 
 def _wait_for_worker(settings: Settings, reader: Any) -> None:
     """A probe event round-trips once the worker has joined and its writer is up."""
-    from datetime import UTC, datetime
-
-    from contracts.events import ViewEvent
-    from contracts.vocabulary import Channel, EventType, Locale
     from simulate.replay import EventReplayer
+    from simulate.sessions import probe_event
 
     probe_user = f"demo-probe-{int(time.time())}"
-    probe = ViewEvent(
-        type=EventType.VIEW,
-        event_id=probe_user,
-        user_id=probe_user,
-        session_id=probe_user,
-        ts=datetime.now(UTC),
-        channel=Channel.WEB,
-        locale=Locale.EN,
-        product_id="p00001",
-        category="probe",
-        price=1.0,
-    )
+    probe = probe_event(probe_user)
     EventReplayer(settings).send([probe], progress=False)
     deadline = time.monotonic() + 120
     while reader.user_views(probe_user) is None:

@@ -96,3 +96,19 @@ class ShopperSessionGenerator:
         if roll < 0.97:
             return AddToCartEvent(type=EventType.ADD_TO_CART, quantity=1, **facts, **common)
         return PurchaseEvent(type=EventType.PURCHASE, quantity=1, **facts, **common)
+
+
+def probe_event(user_id: str, category: str = "probe") -> ViewEvent:
+    """A view for a throw-away user: its features appear once the pipeline has handled it."""
+    return ViewEvent(
+        type=EventType.VIEW,
+        event_id=f"probe-{user_id}",
+        user_id=user_id,
+        session_id=user_id,
+        ts=datetime.now(UTC),
+        channel=Channel.WEB,
+        locale=Locale.EN,
+        product_id="p00001",
+        category=category,
+        price=1.0,
+    )

@@ -11,7 +11,7 @@ import pytest
 from contracts.settings import Settings
 from infra.kafka_broker import KafkaBroker
 from infra.redis_server import RedisServer
-from infra.topics import ensure_topics
+from infra.topics import ensure_topics, tagged_topic_names
 from tests.integration.harness import StreamWorkerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,16 +37,7 @@ def infra() -> Iterator[Settings]:
 def isolated_settings(infra: Settings, home: Path, online_store: str = "sqlite") -> Settings:
     """Fresh topics, consumer group, Feast project and state dir for one test."""
     tag = uuid.uuid4().hex[:10]
-    topics = {
-        name: f"{name}-{tag}"
-        for name in (
-            "user_events",
-            "copy_requests",
-            "generated_copy",
-            "dead_letters",
-            "product_activity",
-        )
-    }
+    topics = tagged_topic_names(infra.kafka, tag)
     settings = Settings(
         home=home,
         kafka={**infra.kafka.model_dump(), "topics": topics},
