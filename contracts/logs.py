@@ -33,7 +33,11 @@ def logging_dict_config(settings: Settings) -> dict[str, Any]:
         "formatters": {
             "structured": {
                 "()": structlog.stdlib.ProcessorFormatter,
-                "processor": renderer,
+                "processors": [
+                    structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                    structlog.processors.format_exc_info,
+                    renderer,
+                ],
                 "foreign_pre_chain": _SHARED,
             }
         },

@@ -79,7 +79,7 @@ def create_app(settings: Settings) -> faust.App:
         settings,
         user_state,
         worker,
-        route_product=lambda pid: records.partition_for(activity.get_topic_name(), pid.encode()),
+        route_product=lambda pid: records.partition_for(pid.encode(), kafka.partitions),
     )
     products = ProductPopularityProcessor(settings, product_state, worker)
     writer = OnlineFeatureWriter(settings)

@@ -10,14 +10,21 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from aiokafka.partitioner import murmur2
+
 
 class RecordBatchSender:
     def __init__(self, app: Any) -> None:
         self._app = app
 
-    def partition_for(self, topic: str, key: bytes) -> int:
-        """The partition Kafka's default partitioner picks for `key` (as a keyed send would)."""
-        return int(self._app.producer.key_partition(topic, key).partition)
+    @staticmethod
+    def partition_for(key: bytes, partitions: int) -> int:
+        """The partition Kafka's default partitioner (murmur2) picks for `key`.
+
+        Computed here rather than by the producer, which needs the topic's metadata first and
+        has none for a topic created a moment ago.
+        """
+        return (murmur2(key) & 0x7FFFFFFF) % partitions
 
     async def send(
         self, topic: str, partition: int, records: list[tuple[bytes, bytes]]
