@@ -105,40 +105,59 @@ def create_app(settings: Settings) -> faust.App:
             deliveries += await records.send(state.changelog_topic, partition, changes)
         return deliveries
 
+    async def handle_user_batch(events: list[Any]) -> None:
+        metrics.BATCH_SIZE.observe(len(events))
+        result = users.process([RawMessage.from_faust(e.message) for e in events])
+        for outcome, n in result.outcomes.items():
+            metrics.EVENTS.labels(outcome).inc(n)
+        await send_dead_letters(result.dead_letters)
+        deliveries = await send_changes(user_state)
+        for partition, batches in result.product_activity.items():
+            deliveries += await records.send(
+                activity.get_topic_name(),
+                partition,
+                [(b"%d" % b.source_partition, b.model_dump_json().encode()) for b in batches],
+            )
+        acks = [(e.ack, e.message.timestamp) for e in events]
+        await sink.submit(USER_ACTIVITY_VIEW, result.rows, result.timestamps, acks, deliveries)
+
+    async def handle_product_batch(events: list[Any]) -> None:
+        result = products.process([RawMessage.from_faust(e.message) for e in events])
+        await send_dead_letters(result.dead_letters)
+        deliveries = await send_changes(product_state)
+        acks = [(e.ack, 0.0) for e in events]
+        await sink.submit(PRODUCT_POPULARITY_VIEW, result.rows, result.timestamps, acks, deliveries)
+
+    async def crash_worker(exc: BaseException) -> None:
+        """A bug must stop the worker (uncommitted work is redone on restart), not leave a
+        running process whose agent is dead."""
+        log.exception("stream_worker_crashed", error=repr(exc))
+        await app.crash(exc)
+
     @app.agent(user_events, name="user-activity")
     async def user_activity(stream: Any) -> None:
-        async for events in stream.noack_take(cfg.batch_max_events, within=within):
-            metrics.BATCH_SIZE.observe(len(events))
-            result = users.process([RawMessage.from_faust(e.message) for e in events])
-            for outcome, n in result.outcomes.items():
-                metrics.EVENTS.labels(outcome).inc(n)
-            await send_dead_letters(result.dead_letters)
-            deliveries = await send_changes(user_state)
-            for partition, batches in result.product_activity.items():
-                deliveries += await records.send(
-                    activity.get_topic_name(),
-                    partition,
-                    [(b"%d" % b.source_partition, b.model_dump_json().encode()) for b in batches],
-                )
-            acks = [(e.ack, e.message.timestamp) for e in events]
-            await sink.submit(USER_ACTIVITY_VIEW, result.rows, result.timestamps, acks, deliveries)
+        try:
+            async for events in stream.noack_take(cfg.batch_max_events, within=within):
+                await handle_user_batch(events)
+        except Exception as exc:
+            await crash_worker(exc)
 
     @app.agent(activity, name="product-popularity")
     async def product_popularity(stream: Any) -> None:
-        async for events in stream.noack_take(cfg.batch_max_events, within=within):
-            result = products.process([RawMessage.from_faust(e.message) for e in events])
-            await send_dead_letters(result.dead_letters)
-            deliveries = await send_changes(product_state)
-            acks = [(e.ack, 0.0) for e in events]
-            await sink.submit(
-                PRODUCT_POPULARITY_VIEW, result.rows, result.timestamps, acks, deliveries
-            )
+        try:
+            async for events in stream.noack_take(cfg.batch_max_events, within=within):
+                await handle_product_batch(events)
+        except Exception as exc:
+            await crash_worker(exc)
 
     @app.task
     async def run_feature_sink() -> None:
-        await writer.warm_up()
-        log.info("feature_writer_ready", online_store=settings.feast.online_store)
-        await sink.run()
+        try:
+            await writer.warm_up()
+            log.info("feature_writer_ready", online_store=settings.feast.online_store)
+            await sink.run()
+        except Exception as exc:
+            await crash_worker(exc)
 
     if cfg.metrics_port:
 
