@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from contracts.dead_letter import DeadLetter
+
 
 @dataclass(frozen=True, slots=True)
 class RawMessage:
@@ -14,6 +16,19 @@ class RawMessage:
     partition: int
     offset: int
     timestamp: float = 0.0
+
+    def dead_letter(self, error_type: str, reason: str, worker: str) -> DeadLetter:
+        """This message, rejected: raw bytes, where it came from and why."""
+        return DeadLetter.for_message(
+            value=self.value,
+            key=self.key,
+            topic=self.topic,
+            partition=self.partition,
+            offset=self.offset,
+            error_type=error_type,
+            reason=reason,
+            worker=worker,
+        )
 
     @classmethod
     def from_faust(cls, message: Any) -> RawMessage:

@@ -39,7 +39,9 @@ class ProductPopularityProcessor:
             try:
                 batch = ProductActivityBatch.model_validate_json(message.value or b"")
             except ValidationError as exc:
-                result.dead_letters.append(self._dead_letter(message, str(exc)))
+                result.dead_letters.append(
+                    message.dead_letter("invalid_product_activity", str(exc), self._worker)
+                )
                 continue
             for key, items in batch.products.items():
                 state = touched[key][0] if key in touched else self._states.get(key)
@@ -54,15 +56,3 @@ class ProductPopularityProcessor:
             result.rows[product_id] = state.features(self._cfg)
             result.timestamps[product_id] = state.last_event_at
         return result
-
-    def _dead_letter(self, message: RawMessage, reason: str) -> DeadLetter:
-        return DeadLetter.for_message(
-            value=message.value,
-            key=message.key,
-            topic=message.topic,
-            partition=message.partition,
-            offset=message.offset,
-            error_type="invalid_product_activity",
-            reason=reason,
-            worker=self._worker,
-        )

@@ -102,16 +102,7 @@ class UserActivityProcessor:
         except InvalidEventError as exc:
             result.outcomes["invalid"] += 1
             result.dead_letters.append(
-                DeadLetter.for_message(
-                    value=message.value,
-                    key=message.key,
-                    topic=message.topic,
-                    partition=message.partition,
-                    offset=message.offset,
-                    error_type=exc.error_type,
-                    reason=exc.reason,
-                    worker=self._worker,
-                )
+                message.dead_letter(exc.error_type, exc.reason, self._worker)
             )
             return None
 
