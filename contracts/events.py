@@ -152,7 +152,3 @@ def _describe(exc: ValidationError) -> str:
         where = ".".join(str(p) for p in err["loc"]) or "<message>"
         parts.append(f"{where}: {err['msg']}")
     return "; ".join(parts)
-
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)

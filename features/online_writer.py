@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from contracts.settings import Settings
+from features.schema import ENTITY_KEY_OF_VIEW
 
 if TYPE_CHECKING:
     from feast import FeatureStore
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
 FeatureRows = dict[str, dict[str, dict[str, Any]]]  # view -> entity key -> feature values
 
 _store: FeatureStore | None = None
-_ENTITY_KEY = {"user_activity": "user_id"}
 
 
 def _open_in_child(settings: Settings) -> None:
@@ -39,7 +39,7 @@ def write_rows(store: FeatureStore, rows: FeatureRows, timestamps: dict[str, flo
     for view, by_key in rows.items():
         if not by_key:
             continue
-        key_column = _ENTITY_KEY.get(view, "product_id")
+        key_column = ENTITY_KEY_OF_VIEW[view]
         frame = pd.DataFrame.from_records(list(by_key.values()))
         frame[key_column] = list(by_key)
         frame["event_timestamp"] = [

@@ -13,6 +13,11 @@ PRODUCT_COUNT_KINDS = ("views", "carts", "purchases")
 USER_ACTIVITY_VIEW = "user_activity"
 PRODUCT_CATALOG_VIEW = "product_catalog"
 PRODUCT_POPULARITY_VIEW = "product_popularity"
+ENTITY_KEY_OF_VIEW = {
+    USER_ACTIVITY_VIEW: "user_id",
+    PRODUCT_CATALOG_VIEW: "product_id",
+    PRODUCT_POPULARITY_VIEW: "product_id",
+}
 
 
 def windowed(kinds: tuple[str, ...]) -> list[str]:

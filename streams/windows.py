@@ -10,7 +10,6 @@ the same numbers). Buckets that no window can see are pruned.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from contracts.settings import StreamSettings
@@ -67,9 +66,6 @@ class WindowedCounter:
         now_bucket = int(now // res)
         oldest = now_bucket - window // res
         return sum(n for b, n in buckets.items() if oldest < b <= now_bucket)
-
-    def counts(self, now: float, plan: WindowPlan) -> Iterable[int]:
-        return (self.count(w, now, plan) for w in plan.windows)
 
     def to_doc(self) -> list[list[list[int]]]:
         return [[[b, n] for b, n in self.fine.items()], [[b, n] for b, n in self.coarse.items()]]
