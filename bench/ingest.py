@@ -9,8 +9,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -25,6 +23,7 @@ from features.store import open_feature_store
 from infra.topics import ensure_topics, tagged_topic_names
 from simulate.replay import EventReplayer
 from simulate.sessions import ShopperSessionGenerator, probe_event
+from simulate.worker import StreamWorkerProcess, wait_until_serving
 
 RESULTS = Path(__file__).resolve().parent / "results"
 METRICS_PORT = 9477
@@ -40,6 +39,7 @@ def bench_settings(online_store: str) -> Settings:
         redis=base.redis.model_dump(),
         feast={"project": f"bench{tag}", "online_store": online_store},
         streams={"app_id": f"bench-{tag}", "metrics_port": METRICS_PORT, "commit_interval_s": 0.2},
+        log_level="WARNING",
     )
 
 
@@ -69,16 +69,9 @@ async def raw_consume(settings: Settings, expected: int) -> float:
     return seen / (time.perf_counter() - started)
 
 
-def start_worker(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, **settings.to_env(), "COPYSTREAM_LOG_LEVEL": "WARNING"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "streams"], env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
-    )
-
-
 def pipeline_rate(settings: Settings, events: int, log: Path) -> tuple[float, float]:
     """Start a fresh worker on the pre-filled topic; time first event → all rows stored."""
-    worker = start_worker(settings, log)
+    worker = StreamWorkerProcess(settings, log).start()
     try:
         started = _wait(lambda: scrape_counter(METRICS_PORT, "copystream_events") > 0, 180)
         topics = settings.kafka.topics
@@ -94,23 +87,19 @@ def pipeline_rate(settings: Settings, events: int, log: Path) -> tuple[float, fl
         elapsed = finished - started
         return events / elapsed, elapsed
     finally:
-        worker.terminate()
-        worker.wait(60)
+        worker.stop()
 
 
 def freshness(settings: Settings, rate: float, seconds: float, log: Path) -> list[float]:
     """Tracer users among a steady background load: produced → readable, in ms."""
-    worker = start_worker(settings, log)
+    worker = StreamWorkerProcess(settings, log).start()
     reader = OnlineFeatureReader(open_feature_store(settings))
     background = EventReplayer(settings)
     tracer = EventReplayer(settings, linger_ms=0)
     catalog = CatalogGenerator(seed=1, products=200).generate()
     shoppers = ShopperSessionGenerator(catalog, users=2_000, seed=3)
     try:
-        _wait(lambda: scrape_counter(METRICS_PORT, "copystream_events") >= 0 and _metrics_up(), 180)
-        warm = probe_event("warmup")
-        tracer.send([warm], progress=False)
-        _wait(lambda: reader.user_views("warmup") == 1, 60)
+        wait_until_serving(settings, reader, timeout_s=180)
         pending: dict[str, float] = {}
         latencies: list[float] = []
         stop = threading.Event()
@@ -140,18 +129,7 @@ def freshness(settings: Settings, rate: float, seconds: float, log: Path) -> lis
         watcher.join(60)
         return latencies
     finally:
-        worker.terminate()
-        worker.wait(60)
-
-
-def _metrics_up() -> bool:
-    import urllib.request
-
-    try:
-        urllib.request.urlopen(f"http://127.0.0.1:{METRICS_PORT}/metrics", timeout=1).close()
-        return True
-    except OSError:
-        return False
+        worker.stop()
 
 
 def _wait(check: Any, timeout_s: float, interval: float = 0.02) -> float:

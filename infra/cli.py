@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from contracts.settings import Settings
+
+if TYPE_CHECKING:
+    from infra.kafka_broker import KafkaBroker
+    from infra.redis_server import RedisServer
 
 
 @click.group()
@@ -42,22 +48,21 @@ def topics() -> None:
 @main.command()
 def down() -> None:
     """Stop the services (data stays under the settings' home folder)."""
-    from infra.kafka_broker import KafkaBroker
-    from infra.redis_server import RedisServer
-
-    settings = Settings()
-    for name, service in (("kafka", KafkaBroker(settings)), ("redis", RedisServer(settings))):
+    for name, service in _services(Settings()):
         click.echo(f"{name} {'stopped' if service.stop() else 'was not running'}")
 
 
 @main.command()
 def status() -> None:
+    for name, service in _services(Settings()):
+        click.echo(f"{name}: {'running' if service.running() else 'stopped'}")
+
+
+def _services(settings: Settings) -> list[tuple[str, KafkaBroker | RedisServer]]:
     from infra.kafka_broker import KafkaBroker
     from infra.redis_server import RedisServer
 
-    settings = Settings()
-    for name, service in (("kafka", KafkaBroker(settings)), ("redis", RedisServer(settings))):
-        click.echo(f"{name}: {'running' if service.running() else 'stopped'}")
+    return [("kafka", KafkaBroker(settings)), ("redis", RedisServer(settings))]
 
 
 if __name__ == "__main__":

@@ -6,16 +6,12 @@ starts the stream worker, replays simulated shoppers and prints live feature val
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from contracts.logs import configure_logging, get_logger
+from contracts.logs import configure_logging
 from contracts.settings import Settings
 
 DEMO_USERS = 400
@@ -31,6 +27,7 @@ def main() -> None:
     from features.catalog_features import CatalogFeatureLoader
     from features.online_reader import OnlineFeatureReader
     from features.store import open_feature_store
+    from simulate.worker import StreamWorkerProcess, wait_until_serving
 
     store = open_feature_store(settings, apply=True)
     catalog = CatalogGenerator(settings.catalog.seed, settings.catalog.products).generate()
@@ -38,45 +35,23 @@ def main() -> None:
     CatalogFeatureLoader(store).load(catalog, settings.data_dir / "product_catalog.parquet")
     print(f"catalog: {len(catalog)} products → {settings.data_dir / 'catalog.jsonl'}")
 
-    worker = _start_worker(settings)
+    print(f"starting stream worker (python -m streams), log → {_worker_log(settings)}")
+    worker = StreamWorkerProcess(settings, _worker_log(settings)).start()
     try:
         reader = OnlineFeatureReader(store)
-        _wait_for_worker(settings, reader)
+        try:
+            wait_until_serving(settings, reader, timeout_s=120)
+        except TimeoutError as exc:
+            raise SystemExit(f"{exc}; see {_worker_log(settings)}") from exc
+        print("stream worker is up")
         _run_live(settings, reader, catalog)
     finally:
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(60)
+        worker.stop()
     print(f"worker log: {_worker_log(settings)}")
 
 
 def _worker_log(settings: Settings) -> Path:
     return settings.home / "logs" / "stream-worker.log"
-
-
-def _start_worker(settings: Settings) -> subprocess.Popen[bytes]:
-    log = _worker_log(settings)
-    log.parent.mkdir(parents=True, exist_ok=True)
-    print(f"starting stream worker (python -m streams), log → {log}")
-    env = {**os.environ, **settings.to_env()}
-    return subprocess.Popen(
-        [sys.executable, "-m", "streams"], env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
-    )
-
-
-def _wait_for_worker(settings: Settings, reader: Any) -> None:
-    """A probe event round-trips once the worker has joined and its writer is up."""
-    from simulate.replay import EventReplayer
-    from simulate.sessions import probe_event
-
-    probe_user = f"demo-probe-{int(time.time())}"
-    probe = probe_event(probe_user)
-    EventReplayer(settings).send([probe], progress=False)
-    deadline = time.monotonic() + 120
-    while reader.user_views(probe_user) is None:
-        if time.monotonic() > deadline:
-            raise SystemExit(f"the stream worker did not start; see {_worker_log(settings)}")
-        time.sleep(0.25)
-    print("stream worker is up")
 
 
 def _run_live(settings: Settings, reader: Any, catalog: list[Any]) -> None:
@@ -133,5 +108,4 @@ def _print_products(reader: Any, products: list[Any]) -> None:
 
 
 if __name__ == "__main__":
-    get_logger(__name__)
     main()

@@ -12,10 +12,12 @@ after a crash (at-least-once); their source offset identifies them.
 from __future__ import annotations
 
 import socket
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import faust
 
+from contracts.dead_letter import DeadLetter
 from contracts.logs import get_logger, logging_dict_config
 from contracts.settings import Settings
 from features.online_writer import OnlineFeatureWriter
@@ -31,6 +33,7 @@ from streams.user_activity import UserActivityProcessor
 from streams.user_state import UserActivityState
 
 log = get_logger(__name__)
+BatchHandler = Callable[[list[Any]], Awaitable[None]]
 
 
 def create_app(settings: Settings) -> faust.App:
@@ -86,7 +89,7 @@ def create_app(settings: Settings) -> faust.App:
     sink = CoalescingFeatureSink(writer.write)
     within = cfg.batch_max_delay_ms / 1000
 
-    async def send_dead_letters(letters: list[Any]) -> None:
+    async def send_dead_letters(letters: list[DeadLetter]) -> None:
         for letter in letters:
             metrics.DEAD_LETTERS.labels(letter.error_type).inc()
             log.warning(
@@ -134,21 +137,20 @@ def create_app(settings: Settings) -> faust.App:
         log.exception("stream_worker_crashed", error=repr(exc))
         await app.crash(exc)
 
-    @app.agent(user_events, name="user-activity")
-    async def user_activity(stream: Any) -> None:
+    async def consume_batches(stream: Any, handle: BatchHandler) -> None:
         try:
             async for events in stream.noack_take(cfg.batch_max_events, within=within):
-                await handle_user_batch(events)
+                await handle(events)
         except Exception as exc:
             await crash_worker(exc)
 
+    @app.agent(user_events, name="user-activity")
+    async def user_activity(stream: Any) -> None:
+        await consume_batches(stream, handle_user_batch)
+
     @app.agent(activity, name="product-popularity")
     async def product_popularity(stream: Any) -> None:
-        try:
-            async for events in stream.noack_take(cfg.batch_max_events, within=within):
-                await handle_product_batch(events)
-        except Exception as exc:
-            await crash_worker(exc)
+        await consume_batches(stream, handle_product_batch)
 
     @app.task
     async def run_feature_sink() -> None:

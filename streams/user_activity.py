@@ -108,7 +108,7 @@ class UserActivityProcessor:
 
     def _validate(self, message: RawMessage) -> BehaviourEvent:
         raw = message.value
-        if raw is None or not raw:
+        if not raw:
             raise InvalidEventError("message has no value", "empty")
         if len(raw) > self._max_bytes:
             raise InvalidEventError(

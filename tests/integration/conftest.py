@@ -12,7 +12,7 @@ from contracts.settings import Settings
 from infra.kafka_broker import KafkaBroker
 from infra.redis_server import RedisServer
 from infra.topics import ensure_topics, tagged_topic_names
-from tests.integration.harness import StreamWorkerProcess
+from simulate.worker import StreamWorkerProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_HOME = ROOT / ".cache" / "test-infra"

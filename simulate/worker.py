@@ -1,4 +1,5 @@
-"""Drives real stream workers (`python -m streams`) as child processes for integration tests."""
+"""Runs the stream worker (`python -m streams`) as a child process: for the demo, the
+benchmarks and the integration tests, which all drive the real worker."""
 
 from __future__ import annotations
 
@@ -6,14 +7,19 @@ import os
 import signal
 import subprocess
 import sys
+import time
+import uuid
 from pathlib import Path
 from typing import IO
 
 from contracts.settings import Settings
+from features.online_reader import OnlineFeatureReader
+from simulate.replay import EventReplayer
+from simulate.sessions import probe_event
 
 
 class StreamWorkerProcess:
-    """One `python -m streams` process; logs go to a file the test can show on failure."""
+    """One `python -m streams` process; its output goes to `log_path`."""
 
     def __init__(self, settings: Settings, log_path: Path) -> None:
         self.settings = settings
@@ -22,6 +28,7 @@ class StreamWorkerProcess:
         self._log: IO[bytes] | None = None
 
     def start(self) -> StreamWorkerProcess:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("ab")
         env = {**os.environ, **self.settings.to_env(), "PYTHONUNBUFFERED": "1"}
         self._proc = subprocess.Popen(
@@ -60,3 +67,17 @@ class StreamWorkerProcess:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+def wait_until_serving(settings: Settings, reader: OnlineFeatureReader, timeout_s: float) -> None:
+    """Block until a probe event has gone through the worker into the online store (the
+    worker has joined its group, recovered its tables and started its writer)."""
+    user = f"probe-{uuid.uuid4().hex[:12]}"
+    replayer = EventReplayer(settings, linger_ms=0)
+    replayer.send([probe_event(user)], progress=False)
+    replayer.close()
+    deadline = time.monotonic() + timeout_s
+    while reader.user_views(user) is None:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the stream worker did not serve within {timeout_s:.0f}s")
+        time.sleep(0.05)
