@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from contracts.vocabulary import Channel, Locale
+
 _ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -99,6 +101,107 @@ class CatalogSettings(_Section):
     products: int = Field(500, ge=1)
 
 
+def _limits(en: int, zh: int) -> dict[Locale, int]:
+    return {Locale.EN: en, Locale.ZH_CN: zh}
+
+
+class CopyRuleSettings(_Section):
+    """What copy may say and how long it may be; the compliance checker's whole rule book.
+
+    Lengths count characters as the shopper sees them (a Chinese character is one). SMS follows
+    the single-segment limits (160 GSM-7 / 70 UCS-2 characters).
+    """
+
+    max_chars: dict[Channel, dict[Locale, int]] = {
+        Channel.WEB: _limits(90, 40),
+        Channel.APP: _limits(90, 40),
+        Channel.PUSH: _limits(110, 50),
+        Channel.EMAIL: _limits(70, 30),
+        Channel.SMS: _limits(160, 70),
+    }
+    banned_terms: dict[Locale, tuple[str, ...]] = {
+        Locale.EN: (
+            "guaranteed",
+            "risk-free",
+            "risk free",
+            "miracle",
+            "cure",
+            "best in the world",
+            "world's best",
+            "number one",
+            "#1",
+            "lowest price ever",
+            "click here",
+            "act now or",
+        ),
+        # Absolute terms barred in advertising claims by PRC Advertising Law art. 9(3), plus
+        # the commonest regulator-cited variants.
+        Locale.ZH_CN: (
+            "最",
+            "第一",
+            "国家级",
+            "世界级",
+            "顶级",
+            "极品",
+            "极致",
+            "首个",
+            "首选",
+            "唯一",
+            "独家",
+            "全网",
+            "万能",
+            "100%",
+            "绝对",
+            "永久",
+            "王牌",
+            "史无前例",
+        ),
+    }
+    sms_opt_out: dict[Locale, str] = {
+        Locale.EN: "Reply STOP to opt out",
+        Locale.ZH_CN: "回T退订",
+    }
+    low_stock_threshold: int = Field(
+        10, ge=1, description="stock at or below this may be called scarce"
+    )
+
+
+class GeneratorSettings(_Section):
+    model_dir: Path | None = Field(
+        None, description="exported model folder; default <home>/models/bootstrap/onnx"
+    )
+    provider: Literal["auto", "cuda", "cpu"] = "auto"
+    intra_op_threads: int = Field(0, ge=0, description="0 lets onnxruntime choose")
+    max_new_tokens: int = Field(48, ge=1, le=256)
+    candidates: int = Field(3, ge=1, le=16, description="copies sampled per request")
+    max_tries: int = Field(2, ge=1, description="sampling rounds before the template is used")
+    temperature: float = Field(0.8, gt=0)
+    top_k: int = Field(40, ge=0, description="0 disables top-k")
+    top_p: float = Field(0.95, gt=0, le=1)
+    repetition_penalty: float = Field(1.15, ge=1)
+    max_batch_rows: int = Field(64, ge=1, description="prompt x candidate rows decoded at once")
+
+
+class TrainingSettings(_Section):
+    seed: int = 13
+    copies_per_angle: int = Field(2, ge=1, description="reference copies per product/angle/...")
+    vocab_size: int = Field(4_000, ge=300)
+    n_layer: int = Field(4, ge=1)
+    n_head: int = Field(4, ge=1)
+    n_embd: int = Field(192, ge=16)
+    max_sequence: int = Field(160, ge=32, description="prompt + copy tokens")
+    batch_size: int = Field(32, ge=1)
+    learning_rate: float = Field(2e-3, gt=0)
+    max_steps: int = Field(2_400, ge=1)
+    max_minutes: float = Field(8.0, gt=0, description="training stops early at this budget")
+    eval_every: int = Field(200, ge=1)
+    holdout_share: float = Field(0.05, gt=0, lt=1)
+    torch_threads: int = Field(2, ge=1)
+
+
+_SECTIONS = ("kafka", "redis", "feast", "streams", "catalog", "copy_rules", "generator", "training")
+
+
 class Settings(BaseSettings):
     """Frozen, typed configuration; unknown keys are rejected so typos fail loudly."""
 
@@ -118,12 +221,15 @@ class Settings(BaseSettings):
     feast: FeastSettings = FeastSettings()
     streams: StreamSettings = StreamSettings()
     catalog: CatalogSettings = CatalogSettings()
+    copy_rules: CopyRuleSettings = CopyRuleSettings()
+    generator: GeneratorSettings = GeneratorSettings()
+    training: TrainingSettings = TrainingSettings()
 
     def to_env(self) -> dict[str, str]:
         """Environment variables that rebuild these settings in a child process."""
         env = {"COPYSTREAM_HOME": str(self.home), "COPYSTREAM_LOG_LEVEL": self.log_level}
         env["COPYSTREAM_LOG_JSON"] = "true" if self.log_json else "false"
-        for name in ("kafka", "redis", "feast", "streams", "catalog"):
+        for name in _SECTIONS:
             section: BaseModel = getattr(self, name)
             env[f"COPYSTREAM_{name.upper()}"] = json.dumps(
                 section.model_dump(mode="python"), default=_reveal
@@ -134,6 +240,15 @@ class Settings(BaseSettings):
     def product_activity_topic(self) -> str:
         """Internal to one stream app (like Faust's own topics), so twin apps never share it."""
         return f"{self.streams.app_id}-{self.kafka.topics.product_activity}"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def generator_model_dir(self) -> Path:
+        """The exported (ONNX) model folder the generator serves."""
+        return self.generator.model_dir or self.models_dir / "bootstrap" / "onnx"
 
     @property
     def data_dir(self) -> Path:

@@ -1,0 +1,146 @@
+"""Prompts as token ids: control tokens pick locale/channel/angle, product facts follow as text.
+
+Control tokens are only ever added here, by id. Free text (product words, a shopper's search
+query) is encoded on its own and any control or special id it produces is dropped, so no
+string a shop or a shopper types can switch the angle, the locale or end the prompt early.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tokenizers import Tokenizer
+
+from contracts.vocabulary import Angle, Channel, Locale
+from serving.errors import VocabularyMismatchError
+from serving.facts import PriceBand, ProductFacts
+
+BOS = "<|copy-start|>"
+FACTS = "<|facts|>"
+QUERY = "<|query|>"
+COPY = "<|copy|>"
+END = "<|end|>"
+PAD = "<|pad|>"
+OTHER_CATEGORY = "other"
+MAX_QUERY_CHARS = 120
+
+
+def control_token(kind: str, value: str) -> str:
+    return f"<|{kind}={value}|>"
+
+
+def control_tokens(categories: Iterable[str]) -> list[str]:
+    """Every special token a Copystream model knows, in a fixed order (ids follow this order)."""
+    tokens = [PAD, BOS, FACTS, QUERY, COPY, END]
+    tokens += [control_token("locale", locale.value) for locale in Locale]
+    tokens += [control_token("channel", channel.value) for channel in Channel]
+    tokens += [control_token("angle", angle.value) for angle in Angle]
+    tokens += [control_token("band", band.value) for band in PriceBand]
+    tokens += [control_token("cat", category) for category in sorted({*categories, OTHER_CATEGORY})]
+    return tokens
+
+
+@dataclass(frozen=True)
+class CopyBrief:
+    """Everything one copy is written from: the product facts, where it is shown, which angle."""
+
+    facts: ProductFacts
+    channel: Channel
+    angle: Angle
+    search_query: str | None = None
+
+    @property
+    def locale(self) -> Locale:
+        return self.facts.locale
+
+
+def facts_text(facts: ProductFacts) -> str:
+    """The product facts as one line of `key: value` fields (the model copies values from it)."""
+    fields = [
+        f"brand: {facts.brand}",
+        f"title: {facts.title}",
+        f"price: {facts.price_text}",
+    ]
+    if facts.discounted:
+        fields += [
+            f"was: {facts.list_price_text}",
+            f"off: {facts.discount_pct}%",
+            f"save: {facts.savings_text}",
+        ]
+    fields += [f"rating: {facts.rating_text}", f"reviews: {facts.review_count}"]
+    fields.append(f"stock: {facts.stock}")
+    flags = [name for name, on in (("new", facts.is_new), ("free shipping", facts.free_shipping)) if on]
+    fields += flags
+    fields += [f"{name}: {value}" for name, value in facts.attributes.items()]
+    return " | ".join(fields)
+
+
+class PromptBuilder:
+    """Turns a `CopyBrief` into prompt ids for one tokenizer that carries our control tokens."""
+
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        self.tokenizer = tokenizer
+        vocab = tokenizer.get_vocab(with_added_tokens=True)
+        missing = [token for token in (PAD, BOS, FACTS, QUERY, COPY, END) if token not in vocab]
+        if missing:
+            raise VocabularyMismatchError(
+                f"tokenizer lacks the Copystream control tokens {missing}; export the model "
+                "with `python -m training.bootstrap` or `--base-model` so they are added"
+            )
+        self._vocab = vocab
+        self._special_ids = frozenset(
+            token_id
+            for token_id, added in tokenizer.get_added_tokens_decoder().items()
+            if added.special or added.content.startswith("<|")
+        )
+        self.pad_id = vocab[PAD]
+        self.end_id = vocab[END]
+        self.copy_id = vocab[COPY]
+
+    @property
+    def special_ids(self) -> frozenset[int]:
+        return self._special_ids
+
+    def control_id(self, kind: str, value: str) -> int:
+        token = control_token(kind, value)
+        if token not in self._vocab:
+            raise VocabularyMismatchError(
+                f"tokenizer has no control token {token!r}; this model was not trained for "
+                f"{kind} {value!r} (retrain or re-export it with that {kind})"
+            )
+        return self._vocab[token]
+
+    def text_ids(self, text: str) -> list[int]:
+        """Ids of plain text with every special/control id removed (prompt-injection guard)."""
+        ids = self.tokenizer.encode(text, add_special_tokens=False).ids
+        return [token_id for token_id in ids if token_id not in self._special_ids]
+
+    def prompt_ids(self, brief: CopyBrief) -> list[int]:
+        category = brief.facts.category
+        if control_token("cat", category) not in self._vocab:
+            category = OTHER_CATEGORY
+        ids = [
+            self._vocab[BOS],
+            self.control_id("locale", brief.locale.value),
+            self.control_id("channel", brief.channel.value),
+            self.control_id("angle", brief.angle.value),
+            self.control_id("band", brief.facts.band.value),
+            self.control_id("cat", category),
+            self._vocab[FACTS],
+            *self.text_ids(facts_text(brief.facts)),
+        ]
+        if brief.search_query:
+            ids += [self._vocab[QUERY], *self.text_ids(brief.search_query[:MAX_QUERY_CHARS])]
+        ids.append(self.copy_id)
+        return ids
+
+    def copy_text(self, ids: Iterable[int]) -> str:
+        """Decode generated ids up to the end token, without any control tokens."""
+        kept: list[int] = []
+        for token_id in ids:
+            if token_id == self.end_id:
+                break
+            if token_id not in self._special_ids:
+                kept.append(token_id)
+        return self.tokenizer.decode(kept, skip_special_tokens=True).strip()
