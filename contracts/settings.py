@@ -255,5 +255,10 @@ class Settings(BaseSettings):
         return self.home / "data"
 
     @property
+    def catalog_file(self) -> Path:
+        """The canonical catalog (JSONL) every service reads product facts from."""
+        return self.data_dir / "catalog.jsonl"
+
+    @property
     def state_dir(self) -> Path:
         return self.home / "state"

@@ -70,7 +70,9 @@ def facts_text(facts: ProductFacts) -> str:
         ]
     fields += [f"rating: {facts.rating_text}", f"reviews: {facts.review_count}"]
     fields.append(f"stock: {facts.stock}")
-    flags = [name for name, on in (("new", facts.is_new), ("free shipping", facts.free_shipping)) if on]
+    flags = [
+        name for name, on in (("new", facts.is_new), ("free shipping", facts.free_shipping)) if on
+    ]
     fields += flags
     fields += [f"{name}: {value}" for name, value in facts.attributes.items()]
     return " | ".join(fields)

@@ -31,7 +31,7 @@ def main() -> None:
 
     store = open_feature_store(settings, apply=True)
     catalog = CatalogGenerator(settings.catalog.seed, settings.catalog.products).generate()
-    write_catalog_jsonl(catalog, settings.data_dir / "catalog.jsonl")
+    write_catalog_jsonl(catalog, settings.catalog_file)
     CatalogFeatureLoader(store).load(catalog, settings.data_dir / "product_catalog.parquet")
     print(f"catalog: {len(catalog)} products → {settings.data_dir / 'catalog.jsonl'}")
 

@@ -13,8 +13,18 @@ from typing import TextIO
 
 from contracts.errors import CatalogError
 from contracts.product import Product
+from contracts.settings import Settings
 from features.catalog.csv_format import ALL_COLUMNS, product_to_row
 from features.catalog.importer import CatalogImporter
+
+
+def load_catalog(settings: Settings) -> list[Product]:
+    """The shop's catalog file when there is one, else the seeded sample catalog."""
+    if settings.catalog_file.is_file():
+        return read_catalog_jsonl(settings.catalog_file)
+    from features.catalog.generator import CatalogGenerator
+
+    return CatalogGenerator(settings.catalog.seed, settings.catalog.products).generate()
 
 
 def write_catalog_jsonl(products: Iterable[Product], path: Path | str) -> None:

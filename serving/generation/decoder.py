@@ -1,0 +1,126 @@
+"""Batched autoregressive decoding over the ONNX model with a key/value cache.
+
+Prompts of uneven length are left-padded into one batch; every row stops on its own at the end
+token. On the host, finished rows are dropped from the batch (and their cache) once they are a
+quarter of it, so one long copy does not make the whole batch pay for its length.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from serving.generation.sampling import SamplingParams, choose_tokens, penalize_repeats
+from serving.model.onnx_lm import IntArray, KeyValueRunner
+
+COMPACT_SHARE = 0.25
+
+
+@dataclass(frozen=True)
+class DecodeRequest:
+    prompt_ids: Sequence[int]
+    seed: int
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """The new tokens of one row (end token excluded), whether the end token was reached, and
+    the model's mean log-probability of the tokens it chose (end included): a fluency score."""
+
+    token_ids: tuple[int, ...]
+    finished: bool
+    mean_logprob: float
+
+
+def left_pad(prompts: Sequence[Sequence[int]], pad_id: int) -> tuple[IntArray, IntArray]:
+    """Ids and attention mask with every prompt right-aligned (so all rows decode in step)."""
+    width = max(len(prompt) for prompt in prompts)
+    ids = np.full((len(prompts), width), pad_id, dtype=np.int64)
+    mask = np.zeros((len(prompts), width), dtype=np.int64)
+    for row, prompt in enumerate(prompts):
+        if not prompt:
+            raise ValueError("every prompt needs at least one token")
+        ids[row, width - len(prompt) :] = prompt
+        mask[row, width - len(prompt) :] = 1
+    return ids, mask
+
+
+class BatchDecoder:
+    """Decodes many prompts at once; the result for a row depends only on its prompt and seed."""
+
+    def __init__(
+        self, runner: KeyValueRunner, pad_id: int, end_id: int, banned_ids: Sequence[int] = ()
+    ) -> None:
+        self.runner = runner
+        self.pad_id = pad_id
+        self.end_id = end_id
+        self.banned = np.asarray(sorted(set(banned_ids) - {end_id}), dtype=np.int64)
+
+    def decode(self, requests: Sequence[DecodeRequest], params: SamplingParams) -> list[Decoded]:
+        if not requests:
+            return []
+        ids, mask = left_pad([request.prompt_ids for request in requests], self.pad_id)
+        positions = np.clip(np.cumsum(mask, axis=1) - 1, 0, None)
+        past = self.runner.empty_past(len(requests))
+        logits, past = self.runner.step(ids, mask, positions, past)
+        rngs = [np.random.default_rng(request.seed) for request in requests]
+        generated: list[list[int]] = [[] for _ in requests]
+        logprob = np.zeros(len(requests), dtype=np.float64)
+        finished = np.zeros(len(requests), dtype=bool)
+        live = np.arange(len(requests))  # original row of each row still in the batch
+        last_position = positions[:, -1]
+        for _ in range(params.max_new_tokens):
+            tokens = self._next_tokens(logits, [generated[row] for row in live], params, rngs, live)
+            logprob[live] += np.where(finished[live], 0.0, _token_logprob(logits, tokens))
+            for index, row in enumerate(live):
+                if finished[row]:
+                    continue
+                if tokens[index] == self.end_id:
+                    finished[row] = True
+                else:
+                    generated[row].append(int(tokens[index]))
+            if finished.all():
+                break
+            keep = ~finished[live]
+            if keep.sum() <= (1 - COMPACT_SHARE) * len(live):
+                compacted = self.runner.select_rows(past, np.flatnonzero(keep))
+                if compacted is not None:
+                    past, live, tokens = compacted, live[keep], tokens[keep]
+                    mask, last_position = mask[keep], last_position[keep]
+            mask = np.concatenate([mask, np.ones((len(live), 1), dtype=np.int64)], axis=1)
+            last_position = last_position + 1
+            logits, past = self.runner.step(
+                tokens[:, None], mask, last_position[:, None].astype(np.int64), past
+            )
+        return [
+            Decoded(
+                tuple(generated[row]),
+                bool(finished[row]),
+                float(logprob[row] / (len(generated[row]) + int(finished[row]) or 1)),
+            )
+            for row in range(len(requests))
+        ]
+
+    def _next_tokens(
+        self,
+        logits: np.ndarray,
+        generated: list[list[int]],
+        params: SamplingParams,
+        rngs: list[np.random.Generator],
+        live: IntArray,
+    ) -> IntArray:
+        logits = np.array(logits, dtype=np.float32)  # writable copy
+        if self.banned.size:
+            logits[:, self.banned] = -np.inf
+        penalize_repeats(logits, generated, params.repetition_penalty)
+        return choose_tokens(logits, params, [rngs[row] for row in live])
+
+
+def _token_logprob(logits: np.ndarray, tokens: IntArray) -> np.ndarray:
+    """log softmax(logits)[token] per row, from the raw model logits (before any sampling knob)."""
+    rows = logits.astype(np.float64)
+    top = rows.max(axis=1, keepdims=True)
+    normalizer = np.log(np.exp(rows - top).sum(axis=1)) + top[:, 0]
+    return rows[np.arange(len(rows)), tokens] - normalizer
