@@ -5,8 +5,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+# The bootstrap copy model (about 10 minutes on 2 cores); rebuilt only when missing.
+MODEL := .cache/models/bootstrap/onnx/copystream_model.json
 
-.PHONY: install infra down demo test lint unit integration bench clean
+.PHONY: install infra down model demo test lint unit integration bench clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,13 +18,18 @@ $(INSTALLED): pyproject.toml constraints.txt
 
 install: $(INSTALLED)
 
+$(MODEL): | $(INSTALLED)
+	$(PY) -m training.bootstrap
+
+model: $(MODEL)
+
 infra: install
 	$(PY) -m infra.cli up
 
 down: install
 	$(PY) -m infra.cli down
 
-demo: infra
+demo: infra model
 	$(PY) -m simulate.demo
 
 lint: install
@@ -39,8 +46,9 @@ integration: install
 test: lint
 	$(VENV)/bin/pytest -q
 
-bench: infra
+bench: infra model
 	$(PY) -m bench.ingest
+	$(PY) -m bench.generate
 
 clean:
 	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache

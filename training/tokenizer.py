@@ -3,6 +3,8 @@
 Byte-level BPE never meets an unknown character (any Chinese character or emoji falls back to
 bytes), and the control tokens are added as special tokens, so they are whole ids that
 ordinary text can only produce if it is encoded with special-token matching (never in prompts).
+Digits are split one per token: a small model then copies any price or count from the prompt
+digit by digit instead of needing an embedding per number it has seen.
 """
 
 from __future__ import annotations
@@ -21,7 +23,12 @@ def train_copy_tokenizer(
 ) -> Tokenizer:
     """A byte-level BPE tokenizer trained on `texts`, with `control_tokens` as the first ids."""
     tokenizer = Tokenizer(models.BPE())
-    tokenizer.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Digits(individual_digits=True),
+            pre_tokenizers.ByteLevel(add_prefix_space=False),
+        ]
+    )
     tokenizer.decoder = decoders.ByteLevel()
     tokenizer.post_processor = processors.ByteLevel(trim_offsets=False)
     trainer = trainers.BpeTrainer(

@@ -55,7 +55,7 @@ def held_out_perplexity(
             batch = collate(sequences[start : start + EVAL_BATCH], pad_id)
             tokens = batch.target_tokens
             loss = _loss(model, batch)
-            total_loss += float(loss) * tokens
+            total_loss += loss.item() * tokens
             total_tokens += tokens
     model.train()
     return math.exp(total_loss / max(total_tokens, 1))
@@ -89,14 +89,15 @@ def train_copy_model(
         schedule.step()
         optimizer.zero_grad(set_to_none=True)
         curves.steps.append(step)
-        curves.train_loss.append(float(loss))
+        value = loss.item()
+        curves.train_loss.append(value)
         bar.update(1)
-        bar.set_postfix(loss=f"{float(loss):.3f}")
+        bar.set_postfix(loss=f"{value:.3f}")
         out_of_time = time.monotonic() - started > settings.max_minutes * 60
         if step % settings.eval_every == 0 or step == steps or out_of_time:
             curves.eval_steps.append(step)
             curves.eval_perplexity.append(held_out_perplexity(model, held_out, pad_id))
-            bar.set_postfix(loss=f"{float(loss):.3f}", ppl=f"{curves.eval_perplexity[-1]:.2f}")
+            bar.set_postfix(loss=f"{value:.3f}", ppl=f"{curves.eval_perplexity[-1]:.2f}")
         if out_of_time:
             curves.stopped_by = "max_minutes"
             break
@@ -110,7 +111,7 @@ def _loss(model: PreTrainedModel, batch: Batch) -> torch.Tensor:
     output = model(
         input_ids=batch.input_ids, attention_mask=batch.attention_mask, labels=batch.labels
     )
-    return output.loss  # type: ignore[no-any-return]
+    return output.loss
 
 
 def _warmup_cosine(total: int) -> Callable[[int], float]:

@@ -7,7 +7,7 @@ quarter of it, so one long copy does not make the whole batch pay for its length
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,7 +51,7 @@ class BatchDecoder:
     """Decodes many prompts at once; the result for a row depends only on its prompt and seed."""
 
     def __init__(
-        self, runner: KeyValueRunner, pad_id: int, end_id: int, banned_ids: Sequence[int] = ()
+        self, runner: KeyValueRunner, pad_id: int, end_id: int, banned_ids: Iterable[int] = ()
     ) -> None:
         self.runner = runner
         self.pad_id = pad_id
