@@ -1,7 +1,8 @@
 """`make demo`: the main job on local defaults, end to end, with a live view.
 
 Starts from running Kafka/Redis (`make infra`), generates the catalog, loads it into Feast,
-starts the stream worker, replays simulated shoppers and prints live feature values.
+starts the stream worker, replays simulated shoppers and prints live feature values, then the
+copy the exported model writes for a few products (checked; templates where the model failed).
 """
 
 from __future__ import annotations
@@ -76,6 +77,20 @@ def _run_live(settings: Settings, reader: Any, catalog: list[Any]) -> None:
     time.sleep(2)
     _print_users(reader, watched)
     _print_products(reader, catalog[:WATCHED])
+    _print_copies(settings)
+
+
+def _print_copies(settings: Settings) -> None:
+    """What the bootstrap model writes for the watched products (the live loop is issue 4)."""
+    from serving.samples import sample_rows
+
+    print(f"\ncopy for the watched products (model {settings.generator_model_dir})")
+    rows = sample_rows(settings, products=2, seed=settings.catalog.seed)
+    for row in rows:
+        print(
+            f"{row['product']:<8}{row['locale']:<6}{row['channel']:<6}{row['angle']:<14}"
+            f"{row['source']:<9}{row['text']}"
+        )
 
 
 def _print_users(reader: Any, users: list[str]) -> None:

@@ -112,7 +112,25 @@ def _length(text: str, limit: int, channel: Channel, locale: Locale) -> Iterator
         )
 
 
+# A copy cut off mid-thought: a dangling separator at the end, or punctuation piled up
+# (`Smart buy:`, `Quality from Jollyjinx:.`, `细节见品质：`).
+DANGLING_END = re.compile(r"[:,;|/\-–—(（：，；、｜]\s*$")
+PILED_PUNCTUATION = re.compile(r"[:：,，;；][.。!！?？:：,，]")
+MIN_WORDS = {Locale.EN: 2}
+MIN_CHARS = {Locale.ZH_CN: 4}
+
+
+def _completeness(text: str, locale: Locale) -> Iterator[Violation]:
+    body = text.strip()
+    words = len(body.split())
+    if DANGLING_END.search(body) or PILED_PUNCTUATION.search(body):
+        yield Violation(Rule.INCOMPLETE, f"copy is cut off or garbled: {body[-12:]!r}")
+    elif words < MIN_WORDS.get(locale, 0) or len(body) < MIN_CHARS.get(locale, 0):
+        yield Violation(Rule.INCOMPLETE, f"copy is too short to say anything: {body!r}")
+
+
 def _sanity(text: str, copy: str, locale: Locale) -> Iterator[Violation]:
+    yield from _completeness(text, locale)
     if CONTROL.search(text):
         yield Violation(Rule.CONTROL_TOKEN, "copy contains control tokens or control characters")
     if URL.search(copy):

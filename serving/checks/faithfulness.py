@@ -8,11 +8,13 @@ violations, and so are claim words (free shipping, new, scarce, on sale) whose f
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 
+from contracts.vocabulary import Locale
 from serving.checks.claim_words import CLAIM_NEEDS, CLAIM_RULES, find_claims
-from serving.checks.lexicon import FactLexicon
+from serving.checks.lexicon import PRODUCT_KIND, FactLexicon
 from serving.checks.normalize import normalize
 from serving.checks.numbers import (
     MoneyClaim,
@@ -24,7 +26,7 @@ from serving.checks.numbers import (
     ZheClaim,
     extract_claims,
 )
-from serving.checks.stated import StatedFacts
+from serving.checks.stated import StatedFacts, money
 from serving.checks.violations import Rule, Violation
 from serving.facts import ProductFacts, format_amount
 
@@ -44,6 +46,8 @@ class FaithfulnessChecker:
             *self._brands(copy, facts, stated),
             *self._values(copy, facts, stated),
             *self._claims(copy, facts),
+            *_list_price_out_of_context(copy, facts),
+            *_foreign_words(copy, facts, stated),
         ]
 
     def _numbers(self, copy: str, facts: ProductFacts, stated: StatedFacts) -> Iterator[Violation]:
@@ -63,6 +67,11 @@ class FaithfulnessChecker:
         for value in self.lexicon.values_in(copy, facts.locale):
             if not self.lexicon.value_stated_in(value, stated.own.text):
                 names = "/".join(sorted(value.names))
+                if value.names == {PRODUCT_KIND}:
+                    yield Violation(
+                        Rule.PRODUCT, f"copy calls it {value.value!r}; it is {facts.title!r}"
+                    )
+                    continue
                 yield Violation(
                     Rule.ATTRIBUTE,
                     f"copy says {value.value!r} ({names}) but the product has {_attributes(facts)}",
@@ -137,3 +146,47 @@ def _discount_violation(
     if value != expected:
         return Violation(rule, f"copy claims {text!r}; the discount is {shown}")
     return None
+
+
+# What must come just before a list price on a discounted product (`was $229.99`, `原价¥1656`):
+# without it, `Hoodie at $54.99` states the old price as if it were the price.
+WAS_MARKER = re.compile(
+    r"(?:was|why pay|instead of|(?:down|reduced) from|from|regularly|originally|list(?: price)?"
+    r"|reg\.?|原价|日常价|划线价|吊牌价|从)\s*[:：]?\s*$",
+    re.IGNORECASE,
+)
+WAS_WINDOW = 16
+
+
+def _list_price_out_of_context(copy: str, facts: ProductFacts) -> Iterator[Violation]:
+    if not facts.discounted:
+        return
+    list_price = money(facts.list_price)
+    for claim in extract_claims(copy):
+        if not isinstance(claim, MoneyClaim) or claim.amount != list_price:
+            continue
+        for match in re.finditer(re.escape(claim.text), copy):
+            if not WAS_MARKER.search(copy[max(0, match.start() - WAS_WINDOW) : match.start()]):
+                yield Violation(
+                    Rule.LIST_PRICE,
+                    f"copy states the list price {claim.text!r} without saying it was the old "
+                    f"price (`was`, `原价`); the price is {facts.price_text}",
+                )
+                return
+
+
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'&.-]*[A-Za-z]")
+ZH_LATIN_WORDS = frozenset({"ta"})  # 送TA: the everyday gender-neutral "them" of Chinese copy
+
+
+def _foreign_words(copy: str, facts: ProductFacts, stated: StatedFacts) -> Iterator[Violation]:
+    """zh-CN copy may carry Latin-script words only from the product's own words (its brand,
+    `IPX5`, `T恤`); any other English word is made up or garbled."""
+    if facts.locale != Locale.ZH_CN:
+        return
+    own = stated.own.text.casefold()
+    for word in dict.fromkeys(LATIN_WORD.findall(copy)):
+        if word.casefold() not in own and word.casefold() not in ZH_LATIN_WORDS:
+            yield Violation(
+                Rule.SCRIPT, f"zh-CN copy has the word {word!r}, which the product's facts lack"
+            )

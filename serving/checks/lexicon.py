@@ -34,6 +34,11 @@ FAMOUS_BRANDS: tuple[str, ...] = (
 
 # Everyday words (and one-letter sizes) that are attribute values only next to their attribute's
 # name: `size M`, `regular width`, `尺码M`, `M码`; alone they say nothing about the product.
+PRODUCT_KIND = "product kind"
+"""The attribute name product nouns and descriptive adjectives are filed under: `storage jar` or
+`lightweight` is a claim about what the product is, checked like any attribute value (named but
+not in the product's own words: unfaithful)."""
+
 AMBIGUOUS_VALUES: frozenset[str] = frozenset({"regular", "small", "medium", "wide", "标准"})
 _SIZE_LETTERS = re.compile(r"^X{0,3}[SML]$")
 
@@ -135,10 +140,15 @@ class FactLexicon:
 
     @classmethod
     def from_products(
-        cls, products: Iterable[Product], extra_brands: Iterable[str] = FAMOUS_BRANDS
+        cls,
+        products: Iterable[Product],
+        extra_brands: Iterable[str] = FAMOUS_BRANDS,
+        product_nouns: Iterable[tuple[Locale, str]] = (),
     ) -> FactLexicon:
         brands = set(extra_brands)
         values: dict[Locale, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for locale, noun in product_nouns:
+            values[locale][normalize(noun)].add(PRODUCT_KIND)
         for product in products:
             brands.add(product.brand)
             for locale, listing in product.text.items():

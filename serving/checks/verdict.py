@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from contracts.product import Product
 from contracts.settings import CopyRuleSettings
+from features.catalog.categories import taxonomy_product_nouns
 from serving.checks.compliance import ComplianceChecker
 from serving.checks.faithfulness import FaithfulnessChecker
 from serving.checks.lexicon import FactLexicon
@@ -40,8 +41,9 @@ class CopyChecker:
 
     @classmethod
     def from_rules(cls, rules: CopyRuleSettings, products: Iterable[Product]) -> CopyChecker:
-        """A checker whose lexicon knows every brand and attribute value of `products`."""
-        lexicon = FactLexicon.from_products(products)
+        """A checker whose lexicon knows every brand and attribute value of `products`, and
+        every product noun of the catalog taxonomy (so "storage jar" on a teapot is caught)."""
+        lexicon = FactLexicon.from_products(products, product_nouns=taxonomy_product_nouns())
         return cls(FaithfulnessChecker(lexicon), ComplianceChecker(rules))
 
     @property

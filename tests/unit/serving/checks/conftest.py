@@ -9,6 +9,7 @@ import pytest
 from contracts.product import Product
 from contracts.settings import CopyRuleSettings
 from contracts.vocabulary import Angle, Channel, Locale
+from features.catalog.categories import taxonomy_product_nouns
 from features.catalog.generator import CatalogGenerator
 from serving.checks import CopyChecker, FactLexicon, FaithfulnessChecker
 from serving.facts import ProductFacts
@@ -24,7 +25,7 @@ def catalog() -> list[Product]:
 
 @pytest.fixture(scope="session")
 def lexicon(catalog: list[Product]) -> FactLexicon:
-    return FactLexicon.from_products(catalog)
+    return FactLexicon.from_products(catalog, product_nouns=taxonomy_product_nouns())
 
 
 @pytest.fixture(scope="session")

@@ -63,8 +63,9 @@ def test_english_banned_terms_inside_other_words_pass(text: str):
 
 def _filled(limit: int, locale: Locale, channel: Channel) -> str:
     tail = RULES.sms_opt_out[locale] if channel == Channel.SMS else ""
-    filler = "好" if locale == ZH else "a"
-    return filler * (limit - len(tail)) + tail
+    size = limit - len(tail)
+    body = "好" * size if locale == ZH else "a" * (size - 2) + " b"  # two words: not too short
+    return body + tail
 
 
 @pytest.mark.parametrize("channel", list(Channel))
@@ -80,7 +81,9 @@ def test_a_chinese_character_counts_as_one():
     assert _rules("好" * RULES.max_chars[Channel.EMAIL][ZH], ZH, Channel.EMAIL) == set()
 
 
-@pytest.mark.parametrize(("locale", "text"), [(EN, "Nexiwave headphones, $183.99."), (ZH, "耳机")])
+@pytest.mark.parametrize(
+    ("locale", "text"), [(EN, "Nexiwave headphones, $183.99."), (ZH, "头戴式耳机")]
+)
 def test_sms_without_the_opt_out_is_a_violation(locale: Locale, text: str):
     assert _rules(text, locale, Channel.SMS) == {Rule.SMS_OPT_OUT}
     assert _rules(f"{text} {RULES.sms_opt_out[locale]}", locale, Channel.SMS) == set()
@@ -129,3 +132,25 @@ def test_channel_without_limits_is_a_configuration_error():
     web_only = CopyRuleSettings(max_chars={Channel.WEB: {EN: 90, ZH: 40}})
     with pytest.raises(ConfigurationError, match="push"):
         ComplianceChecker(web_only).check("Headphones", Channel.PUSH, EN)
+
+
+@pytest.mark.parametrize(
+    ("locale", "text"),
+    [
+        (EN, "Smart buy:"),
+        (EN, "Quality from Jollyjinx:."),
+        (EN, "Headphones"),
+        (ZH, "细节见品质："),
+        (ZH, "耳机"),
+        (ZH, "好物推荐，。"),
+    ],
+)
+def test_cut_off_or_garbled_copy_is_incomplete(locale: Locale, text: str):
+    assert Rule.INCOMPLETE in _rules(text, locale)
+
+
+@pytest.mark.parametrize(
+    ("locale", "text"), [(EN, "Smart buy: the hoodie"), (ZH, "细节见品质：桌游")]
+)
+def test_complete_short_copy_is_not_incomplete(locale: Locale, text: str):
+    assert Rule.INCOMPLETE not in _rules(text, locale)

@@ -213,3 +213,61 @@ def test_scarcity_with_the_true_low_stock_passes(
 ):
     facts = facts_of(headphones, EN, stock=3, low_stock=True)
     assert faithfulness.check("Almost gone: only 3 left at $183.99.", facts) == []
+
+
+@pytest.mark.parametrize(
+    ("locale", "text"),
+    [
+        (EN, "Smart buy: the Nexiwave storage jar"),
+        (EN, "Nexiwave wireless earbuds, now $183.99"),
+        (ZH, "划算好物：Nexiwave 蓝牙音箱"),
+        (ZH, "Nexiwave 无线耳机，¥1325"),
+    ],
+)
+def test_naming_another_kind_of_product_is_a_violation(
+    faithfulness: FaithfulnessChecker, headphones: Product, locale: Locale, text: str
+):
+    assert Rule.PRODUCT in _rules(faithfulness, text, headphones, locale)
+
+
+@pytest.mark.parametrize(
+    ("locale", "text"),
+    [(EN, "Smart buy: the Nexiwave over-ear headphones"), (ZH, "划算好物：Nexiwave 头戴式耳机")],
+)
+def test_naming_the_product_itself_is_faithful(
+    faithfulness: FaithfulnessChecker, headphones: Product, locale: Locale, text: str
+):
+    assert _rules(faithfulness, text, headphones, locale) == set()
+
+
+@pytest.mark.parametrize(
+    ("locale", "text", "ok"),
+    [
+        (EN, "Nexiwave headphones at $229.99", False),
+        (EN, "Nexiwave headphones: $183.99, was $229.99", True),
+        (EN, "Why pay $229.99? Nexiwave headphones for $183.99", True),
+        (ZH, "Nexiwave 头戴式耳机，到手¥1656", False),
+        (ZH, "Nexiwave 头戴式耳机，原价¥1656，现价¥1325", True),
+    ],
+)
+def test_list_price_must_be_stated_as_the_old_price(
+    faithfulness: FaithfulnessChecker, headphones: Product, locale: Locale, text: str, ok: bool
+):
+    assert (Rule.LIST_PRICE not in _rules(faithfulness, text, headphones, locale)) == ok
+
+
+@pytest.mark.parametrize(
+    ("locale", "text"),
+    [(EN, "Lightweight Nexiwave headphones"), (ZH, "轻盈 Nexiwave 头戴式耳机")],
+)
+def test_a_physical_property_the_product_lacks_is_a_violation(
+    faithfulness: FaithfulnessChecker, headphones: Product, locale: Locale, text: str
+):
+    assert Rule.PRODUCT in _rules(faithfulness, text, headphones, locale)
+
+
+def test_zh_copy_may_only_borrow_latin_words_from_the_product(
+    faithfulness: FaithfulnessChecker, headphones: Product
+):
+    assert Rule.SCRIPT in _rules(faithfulness, "高性价比之选： about 耳机", headphones, ZH)
+    assert _rules(faithfulness, "Nexiwave 头戴式耳机，IPX5防水", headphones, ZH) == set()
