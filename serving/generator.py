@@ -72,7 +72,7 @@ class CopyGenerator:
             model.runner,
             model.manifest.pad_token_id,
             model.manifest.end_token_id,
-            self.prompts.special_ids,
+            self.prompts.banned_output_ids,
         )
         self.checker = checker
         self.fallback = fallback
@@ -155,7 +155,7 @@ class CopyGenerator:
     def _candidate(
         self, brief: CopyBrief, token_ids: Sequence[int], finished: bool, mean_logprob: float
     ) -> Candidate:
-        text = self.prompts.copy_text(token_ids)
+        text = self.prompts.copy_text(token_ids, brief.facts)
         problems = [] if finished else ["unfinished: hit max_new_tokens"]
         problems += [violation.rule for violation in self.checker.check(text, brief).violations]
         for rule in problems:

@@ -3,10 +3,15 @@
 Control tokens are only ever added here, by id. Free text (product words, a shopper's search
 query) is encoded on its own and any control or special id it produces is dropped, so no
 string a shop or a shopper types can switch the angle, the locale or end the prompt early.
+
+Copy refers to the product's brand and numbers through slot tokens (`<|slot=price|>`) that
+serving fills from the facts (`serving.slots`): a small model chooses *whether* to
+state the price, never which digits, so it cannot garble one (delexicalized generation).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -15,6 +20,7 @@ from tokenizers import Tokenizer
 from contracts.vocabulary import Angle, Channel, Locale
 from serving.errors import VocabularyMismatchError
 from serving.facts import PriceBand, ProductFacts
+from serving.slots import SLOTS, slot_texts
 
 BOS = "<|copy-start|>"
 FACTS = "<|facts|>"
@@ -24,6 +30,8 @@ END = "<|end|>"
 PAD = "<|pad|>"
 OTHER_CATEGORY = "other"
 MAX_QUERY_CHARS = 120
+_NUMERIC_EDGE_BEFORE = r"(?<![\d.,])"
+_NUMERIC_EDGE_AFTER = r"(?![\d]|[.,]\d)"
 
 
 def control_token(kind: str, value: str) -> str:
@@ -38,7 +46,30 @@ def control_tokens(categories: Iterable[str]) -> list[str]:
     tokens += [control_token("angle", angle.value) for angle in Angle]
     tokens += [control_token("band", band.value) for band in PriceBand]
     tokens += [control_token("cat", category) for category in sorted({*categories, OTHER_CATEGORY})]
+    tokens += [control_token("slot", slot) for slot in SLOTS]
     return tokens
+
+
+def slot_spans(text: str, slots: dict[str, str]) -> list[tuple[int, int, str]]:
+    """Where `text` states a slot's value: (start, end, slot), leftmost-longest, no overlaps.
+
+    Numbers match only as whole numbers (the stock `29` is not inside `$29.99`).
+    """
+    found = []
+    for slot, value in slots.items():
+        if not value:
+            continue
+        pattern = re.escape(value)
+        if value[0].isdigit():
+            pattern = _NUMERIC_EDGE_BEFORE + pattern
+        if value[-1].isdigit():
+            pattern += _NUMERIC_EDGE_AFTER
+        found += [(m.start(), m.end(), slot) for m in re.finditer(pattern, text)]
+    spans: list[tuple[int, int, str]] = []
+    for start, end, slot in sorted(found, key=lambda span: (span[0], span[0] - span[1])):
+        if not spans or start >= spans[-1][1]:
+            spans.append((start, end, slot))
+    return spans
 
 
 @dataclass(frozen=True)
@@ -99,10 +130,24 @@ class PromptBuilder:
         self.pad_id = vocab[PAD]
         self.end_id = vocab[END]
         self.copy_id = vocab[COPY]
+        self._slot_of_id = {
+            vocab[control_token("slot", slot)]: slot
+            for slot in SLOTS
+            if control_token("slot", slot) in vocab
+        }
 
     @property
     def special_ids(self) -> frozenset[int]:
         return self._special_ids
+
+    @property
+    def slot_ids(self) -> frozenset[int]:
+        return frozenset(self._slot_of_id)
+
+    @property
+    def banned_output_ids(self) -> frozenset[int]:
+        """Ids a copy may never contain: every control token but the end and the slots."""
+        return self._special_ids - self.slot_ids - {self.end_id}
 
     def control_id(self, kind: str, value: str) -> int:
         token = control_token(kind, value)
@@ -137,12 +182,35 @@ class PromptBuilder:
         ids.append(self.copy_id)
         return ids
 
-    def copy_text(self, ids: Iterable[int]) -> str:
-        """Decode generated ids up to the end token, without any control tokens."""
-        kept: list[int] = []
+    def copy_ids(self, text: str, facts: ProductFacts) -> list[int]:
+        """A reference copy as the model should write it: stated facts become slot tokens."""
+        if not self._slot_of_id:
+            return self.text_ids(text)
+        ids, cursor = [], 0
+        for start, end, slot in slot_spans(text, slot_texts(facts)):
+            ids += self.text_ids(text[cursor:start])
+            ids.append(self._vocab[control_token("slot", slot)])
+            cursor = end
+        return ids + self.text_ids(text[cursor:])
+
+    def copy_text(self, ids: Iterable[int], facts: ProductFacts) -> str:
+        """The copy a shopper reads: ids up to the end token, slots filled from `facts`.
+
+        A slot the facts cannot fill (a sale slot on a full-price product) stays as its token,
+        which the compliance check rejects; other control tokens are dropped.
+        """
+        values = slot_texts(facts)
+        parts: list[str] = []
+        pending: list[int] = []
         for token_id in ids:
             if token_id == self.end_id:
                 break
-            if token_id not in self._special_ids:
-                kept.append(token_id)
-        return self.tokenizer.decode(kept, skip_special_tokens=True).strip()
+            slot = self._slot_of_id.get(token_id)
+            if slot is not None:
+                parts.append(self.tokenizer.decode(pending, skip_special_tokens=True))
+                parts.append(values.get(slot, control_token("slot", slot)))
+                pending = []
+            elif token_id not in self._special_ids:
+                pending.append(token_id)
+        parts.append(self.tokenizer.decode(pending, skip_special_tokens=True))
+        return "".join(parts).strip()

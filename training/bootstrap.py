@@ -83,7 +83,7 @@ def build_bootstrap_model(
     model.save_pretrained(hf_dir)
     tokenizer_file = save_tokenizer(tokenizer, hf_dir)
     plot_training_curves(curves, folder / "training_curve.png", "bootstrap copy model")
-    version = _model_version(settings, base_model, len(catalog))
+    version = _model_version(settings, base_model, len(catalog), hf_dir)
     exported = export_onnx(
         load_for_export(model),
         tokenizer_file,
@@ -165,15 +165,20 @@ def _encode(
     return kept
 
 
-def _model_version(settings: Settings, base_model: Path | None, products: int) -> str:
+def _model_version(
+    settings: Settings, base_model: Path | None, products: int, hf_dir: Path
+) -> str:
+    """Names the recipe and the weights: the same seed and code give the same version."""
     recipe = {
         "training": settings.training.model_dump(mode="json"),
         "catalog_seed": settings.catalog.seed,
         "products": products,
         "base": str(base_model) if base_model else None,
     }
-    digest = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode()).hexdigest()[:10]
-    return f"bootstrap-{digest}"
+    digest = hashlib.sha256(json.dumps(recipe, sort_keys=True).encode())
+    for name in ("model.safetensors", "tokenizer.json"):
+        digest.update((hf_dir / name).read_bytes())
+    return f"bootstrap-{digest.hexdigest()[:10]}"
 
 
 def _report(

@@ -8,6 +8,7 @@ A LoRA adapter (peft) is merged into the base weights first, so serving never se
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 import warnings
@@ -169,13 +170,17 @@ def _optimize(path: Path, manifest: ModelManifest, dtype: Dtype) -> None:
     for CUDA, convert to fp16 end to end (inputs/outputs too, so the cache stays fp16)."""
     from onnxruntime.transformers.optimizer import optimize_model
 
-    optimized = optimize_model(
-        str(path),
-        model_type="gpt2",
-        num_heads=manifest.num_heads,
-        hidden_size=manifest.num_heads * manifest.head_dim,
-        opt_level=0,
-    )
+    logging.disable(logging.INFO)  # the optimizer logs every node it removes at INFO
+    try:
+        optimized = optimize_model(
+            str(path),
+            model_type="gpt2",
+            num_heads=manifest.num_heads,
+            hidden_size=manifest.num_heads * manifest.head_dim,
+            opt_level=0,
+        )
+    finally:
+        logging.disable(logging.NOTSET)
     if dtype == "float16":
         optimized.convert_float_to_float16(keep_io_types=False)
     optimized.save_model_to_file(str(path))

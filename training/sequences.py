@@ -39,7 +39,7 @@ def encode_copy(
 ) -> CopySequence | None:
     """The sequence for one reference copy, or None when it does not fit `max_length`."""
     prompt = builder.prompt_ids(brief)
-    ids = [*prompt, *builder.text_ids(text), builder.end_id]
+    ids = [*prompt, *builder.copy_ids(text, brief.facts), builder.end_id]
     if len(ids) > max_length:
         return None
     return CopySequence(tuple(ids), len(prompt))

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from contracts.settings import CopyRuleSettings
 from contracts.vocabulary import Angle, Channel, Locale
 from serving.facts import ProductFacts
+from serving.product_words import ProductWords
 from training.corpus.angles import needs_met, written_angle
 from training.corpus.errors import CorpusError
 from training.corpus.library import TemplateLibrary
-from training.corpus.product_words import ProductWords
 from training.corpus.templates import SHAPE_OF_CHANNEL, Shape, Template
 
 

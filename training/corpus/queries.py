@@ -10,7 +10,7 @@ import random
 
 from contracts.vocabulary import Locale
 from serving.facts import ProductFacts
-from training.corpus.product_words import ProductWords
+from serving.product_words import ProductWords
 
 QUERY_SHARE = 0.3
 # Attributes shoppers put in front of a noun when they search.

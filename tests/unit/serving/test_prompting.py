@@ -18,7 +18,9 @@ from serving.prompting import (
     control_token,
     control_tokens,
     facts_text,
+    slot_spans,
 )
+from serving.slots import slot_texts
 from training.tokenizer import train_copy_tokenizer
 
 PRODUCTS = CatalogGenerator(seed=7, products=12).generate()
@@ -99,7 +101,46 @@ def test_no_free_text_produces_a_special_id(builder, text):
 def test_copy_text_stops_at_end_and_drops_controls(builder):
     words = builder.text_ids("Save today")
     ids = [builder.control_id("angle", "gift"), *words, builder.end_id, *builder.text_ids("junk")]
-    assert builder.copy_text(ids) == "Save today"
+    assert builder.copy_text(ids, _brief().facts) == "Save today"
+
+
+def test_slots_are_filled_from_the_facts(builder):
+    facts = _brief().facts  # p00001: Nexiwave, $183.99, was $229.99, 20% off
+    ids = [
+        *builder.text_ids("Now "),
+        builder.control_id("slot", "price"),
+        *builder.text_ids(" from "),
+        builder.control_id("slot", "brand"),
+        *builder.text_ids(", "),
+        builder.control_id("slot", "pct"),
+        *builder.text_ids("% off"),
+        builder.end_id,
+    ]
+    assert builder.copy_text(ids, facts) == "Now $183.99 from Nexiwave, 20% off"
+
+
+def test_a_sale_slot_on_a_full_price_product_stays_visible_for_the_checker(builder):
+    full_price = next(p for p in PRODUCTS if p.discount_pct == 0)
+    facts = ProductFacts.of(full_price, Locale.EN, low_stock_threshold=10)
+    text = builder.copy_text([builder.control_id("slot", "was"), builder.end_id], facts)
+    assert text == "<|slot=was|>"
+
+
+@pytest.mark.parametrize("locale", [Locale.EN, Locale.ZH_CN])
+def test_reference_copy_round_trips_through_slots(builder, locale):
+    facts = ProductFacts.of(PRODUCTS[0], locale, low_stock_threshold=10)
+    slots = slot_texts(facts)
+    text = f"{slots['brand']} {slots['price']} (原{slots['was']}) {slots['pct']}% {slots['rating']}"
+    ids = builder.copy_ids(text, facts)
+    assert {builder.control_id("slot", s) for s in ("brand", "price", "was", "pct")} <= set(ids)
+    assert builder.copy_text([*ids, builder.end_id], facts) == text
+
+
+def test_a_number_inside_a_price_is_not_a_slot():
+    facts = ProductFacts.of(PRODUCTS[0], Locale.EN, low_stock_threshold=10)
+    spans = slot_spans("only $29.99 and 29 left", {"price": "$29.99", "stock": "29"})
+    assert [slot for _, _, slot in spans] == ["price", "stock"]
+    assert slot_texts(facts)["price"] == "$183.99"
 
 
 def test_facts_text_states_sale_fields_only_for_discounted_products():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from contracts.vocabulary import Locale
-from training.corpus.product_words import feature_phrase, kind_noun, short_name
+from serving.product_words import feature_phrase, kind_noun, short_name
 
 
 @pytest.mark.parametrize(
