@@ -38,10 +38,12 @@ class Candidate:
 
 @dataclass(frozen=True)
 class GeneratedText:
-    """One copy ready for a shopper. `fallback_reason` is set when a template was used."""
+    """One copy ready for a shopper. `angle` is the angle it was written from (the requested
+    one, or its pivot where the premise is false); `fallback_reason` is set for a template."""
 
     text: str
     angle: str
+    requested_angle: str
     model_version: str
     fallback_reason: str | None
     tries: int
@@ -166,7 +168,13 @@ class CopyGenerator:
         brief = job.brief
         COPIES.labels(source="model", locale=brief.locale.value, angle=brief.angle.value).inc()
         return GeneratedText(
-            best.text, brief.angle.value, self.model_version, None, attempt, best.mean_logprob
+            best.text,
+            brief.written_angle.value,
+            brief.angle.value,
+            self.model_version,
+            None,
+            attempt,
+            best.mean_logprob,
         )
 
     def _template_copy(self, job: CopyJob, problems: tuple[str, ...]) -> GeneratedText:
@@ -176,7 +184,13 @@ class CopyGenerator:
         COPIES.labels(source="fallback", locale=brief.locale.value, angle=copy.angle_used).inc()
         FALLBACKS.labels(reason=problems[0].split(":")[0] if problems else "unknown").inc()
         return GeneratedText(
-            copy.text, copy.angle_used, self.model_version, reason, self.max_tries, None
+            copy.text,
+            copy.angle_used,
+            brief.angle.value,
+            self.model_version,
+            reason,
+            self.max_tries,
+            None,
         )
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from tokenizers import Tokenizer
 
 from contracts.vocabulary import Angle, Channel, Locale
+from serving.angles import written_angle
 from serving.errors import VocabularyMismatchError
 from serving.facts import PriceBand, ProductFacts
 from serving.slots import SLOTS, slot_texts
@@ -84,6 +85,11 @@ class CopyBrief:
     @property
     def locale(self) -> Locale:
         return self.facts.locale
+
+    @property
+    def written_angle(self) -> Angle:
+        """The angle the copy is written from: `angle` where its premise holds, else its pivot."""
+        return written_angle(self.angle, self.facts)
 
 
 def facts_text(facts: ProductFacts) -> str:
@@ -171,7 +177,7 @@ class PromptBuilder:
             self._vocab[BOS],
             self.control_id("locale", brief.locale.value),
             self.control_id("channel", brief.channel.value),
-            self.control_id("angle", brief.angle.value),
+            self.control_id("angle", brief.written_angle.value),
             self.control_id("band", brief.facts.band.value),
             self.control_id("cat", category),
             self._vocab[FACTS],

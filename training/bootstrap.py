@@ -165,9 +165,7 @@ def _encode(
     return kept
 
 
-def _model_version(
-    settings: Settings, base_model: Path | None, products: int, hf_dir: Path
-) -> str:
+def _model_version(settings: Settings, base_model: Path | None, products: int, hf_dir: Path) -> str:
     """Names the recipe and the weights: the same seed and code give the same version."""
     recipe = {
         "training": settings.training.model_dump(mode="json"),

@@ -18,15 +18,12 @@ angle that is true, so the model learns that the angle token only emphasises rea
 from __future__ import annotations
 
 from contracts.vocabulary import Angle
+from serving.angles import GOOD_RATING, REVIEWS_FOR_SOCIAL_PROOF, written_angle
 from serving.facts import ProductFacts
 from training.corpus.templates import Need
 
-# Fewer reviews than this are anecdotes, not social proof.
-REVIEWS_FOR_SOCIAL_PROOF = 20
 # A rating is quoted at all only when this many reviews stand behind it.
 REVIEWS_TO_QUOTE_RATING = 5
-# Ratings below this are true but no selling point; copy stays silent about them.
-GOOD_RATING = 4.0
 # Categories shoppers stock up on (囤货 reads naturally only for these).
 CONSUMABLE_CATEGORIES = frozenset({"grocery", "beauty", "pet_supplies"})
 
@@ -48,26 +45,6 @@ def needs_met(facts: ProductFacts, has_feature: bool) -> frozenset[Need]:
     return frozenset(need for need, holds in held.items() if holds)
 
 
-def written_angle(angle: Angle, facts: ProductFacts) -> Angle:
-    """The angle whose phrase bank writes a copy asked for with `angle` (see the table above)."""
-    if angle is Angle.DISCOUNT:
-        return Angle.DISCOUNT if facts.discounted else Angle.VALUE
-    if angle is Angle.SOCIAL_PROOF:
-        reviewed = facts.review_count >= REVIEWS_FOR_SOCIAL_PROOF and facts.rating >= GOOD_RATING
-        return Angle.SOCIAL_PROOF if reviewed else Angle.QUALITY
-    if angle is Angle.SCARCITY:
-        if facts.low_stock:
-            return Angle.SCARCITY
-        return Angle.URGENCY if facts.stock > 0 else Angle.QUALITY
-    if angle is Angle.URGENCY:
-        return Angle.URGENCY if facts.stock > 0 else Angle.QUALITY
-    if angle is Angle.NEW_ARRIVAL:
-        return Angle.NEW_ARRIVAL if facts.is_new else Angle.BRAND_STORY
-    if angle is Angle.FREE_SHIPPING:
-        return Angle.FREE_SHIPPING if facts.free_shipping else Angle.VALUE
-    return angle
-
-
 # The facts each angle's own bank takes for granted (checked again per template by `needs`).
 ANGLE_PREMISE: dict[Angle, Need] = {
     Angle.DISCOUNT: Need.DISCOUNTED,
@@ -77,3 +54,6 @@ ANGLE_PREMISE: dict[Angle, Need] = {
     Angle.NEW_ARRIVAL: Need.IS_NEW,
     Angle.FREE_SHIPPING: Need.FREE_SHIPPING,
 }
+
+
+__all__ = ["ANGLE_PREMISE", "needs_met", "written_angle"]

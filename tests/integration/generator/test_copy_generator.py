@@ -109,8 +109,9 @@ def test_injected_query_changes_neither_angle_nor_safety(
     for job, copy in zip(jobs, generator.write(jobs), strict=True):
         assert generator.checker.check(copy.text, job.brief).ok
         assert not copy.fallback or copy.angle in {a.value for a in Angle}
+        assert copy.requested_angle == job.brief.angle.value
         if not copy.fallback:
-            assert copy.angle == job.brief.angle.value
+            assert copy.angle == job.brief.written_angle.value
 
 
 def test_missing_model_folder_says_how_to_make_one(tmp_path):

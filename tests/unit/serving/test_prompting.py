@@ -167,3 +167,11 @@ def test_unknown_category_uses_the_other_token(builder):
     facts = ProductFacts.of(product, Locale.EN, low_stock_threshold=10)
     ids = builder.prompt_ids(CopyBrief(facts, Channel.WEB, Angle.GIFT))
     assert "<|cat=other|>" in _controls(builder, ids)
+
+
+def test_an_angle_whose_premise_is_false_is_written_as_its_pivot(builder):
+    full_price = next(p for p in PRODUCTS if p.discount_pct == 0)
+    facts = ProductFacts.of(full_price, Locale.EN, low_stock_threshold=10)
+    brief = CopyBrief(facts, Channel.WEB, Angle.DISCOUNT)
+    assert brief.written_angle is Angle.VALUE
+    assert "<|angle=value|>" in _controls(builder, builder.prompt_ids(brief))
