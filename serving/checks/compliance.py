@@ -116,6 +116,11 @@ def _length(text: str, limit: int, channel: Channel, locale: Locale) -> Iterator
 # (`Smart buy:`, `Quality from Jollyjinx:.`, `细节见品质：`).
 DANGLING_END = re.compile(r"[:,;|/\-–—(（：，；、｜]\s*$")
 PILED_PUNCTUATION = re.compile(r"[:：,，;；][.。!！?？:：,，]")
+# The same phrase twice in a row: `质感在线，质感在线`, `the the`, `today, today`.
+STUTTER = {
+    Locale.EN: re.compile(r"\b([A-Za-z']{3,}|the|a)\b[\s,]+\1\b", re.IGNORECASE),
+    Locale.ZH_CN: re.compile(r"([\u4e00-\u9fff]{2,})[，,、\s]*\1"),
+}
 MIN_WORDS = {Locale.EN: 2}
 MIN_CHARS = {Locale.ZH_CN: 4}
 
@@ -127,6 +132,10 @@ def _completeness(text: str, locale: Locale) -> Iterator[Violation]:
         yield Violation(Rule.INCOMPLETE, f"copy is cut off or garbled: {body[-12:]!r}")
     elif words < MIN_WORDS.get(locale, 0) or len(body) < MIN_CHARS.get(locale, 0):
         yield Violation(Rule.INCOMPLETE, f"copy is too short to say anything: {body!r}")
+    stutter = STUTTER.get(locale)
+    repeated = stutter.search(body) if stutter else None
+    if repeated:
+        yield Violation(Rule.REPETITION, f"copy repeats itself: {repeated.group(0)!r}")
 
 
 def _sanity(text: str, copy: str, locale: Locale) -> Iterator[Violation]:

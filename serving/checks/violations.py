@@ -28,6 +28,7 @@ class Rule(StrEnum):
     # Compliance: the copy follows the locale's and channel's rules.
     EMPTY = "empty"
     INCOMPLETE = "incomplete"
+    REPETITION = "repetition"
     BANNED_TERM = "banned_term"
     LENGTH = "length"
     SMS_OPT_OUT = "sms_opt_out"

@@ -61,10 +61,15 @@ def test_english_banned_terms_inside_other_words_pass(text: str):
     assert _rules(text, EN) == set()
 
 
+def _hanzi(count: int) -> str:
+    """`count` different Chinese characters (a repeated one would read as a stutter)."""
+    return "".join(chr(0x4E00 + index) for index in range(count))
+
+
 def _filled(limit: int, locale: Locale, channel: Channel) -> str:
     tail = RULES.sms_opt_out[locale] if channel == Channel.SMS else ""
     size = limit - len(tail)
-    body = "好" * size if locale == ZH else "a" * (size - 2) + " b"  # two words: not too short
+    body = _hanzi(size) if locale == ZH else "a" * (size - 2) + " b"  # two words: not too short
     return body + tail
 
 
@@ -78,7 +83,7 @@ def test_length_limit_is_per_channel_and_locale(channel: Channel, locale: Locale
 
 
 def test_a_chinese_character_counts_as_one():
-    assert _rules("好" * RULES.max_chars[Channel.EMAIL][ZH], ZH, Channel.EMAIL) == set()
+    assert _rules(_hanzi(RULES.max_chars[Channel.EMAIL][ZH]), ZH, Channel.EMAIL) == set()
 
 
 @pytest.mark.parametrize(
@@ -154,3 +159,17 @@ def test_cut_off_or_garbled_copy_is_incomplete(locale: Locale, text: str):
 )
 def test_complete_short_copy_is_not_incomplete(locale: Locale, text: str):
     assert Rule.INCOMPLETE not in _rules(text, locale)
+
+
+@pytest.mark.parametrize(
+    ("locale", "text", "stutters"),
+    [
+        (ZH, "Nexiwave 头戴式耳机，质感在线，质感在线，¥1325。", True),
+        (EN, "Get the the headphones today", True),
+        (EN, "Order today, today only", True),
+        (EN, "Good value, every day. Order today", False),
+        (ZH, "好物推荐：头戴式耳机，好物值得入手", False),
+    ],
+)
+def test_a_phrase_said_twice_in_a_row_is_a_repetition(locale: Locale, text: str, stutters: bool):
+    assert (Rule.REPETITION in _rules(text, locale)) == stutters
