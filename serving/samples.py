@@ -40,6 +40,7 @@ def sample_rows(settings: Settings, products: int, seed: int) -> list[dict[str, 
                 "locale": job.brief.locale.value,
                 "channel": job.brief.channel.value,
                 "angle": job.brief.angle.value,
+                "written as": copy.angle,
                 "source": "template" if copy.fallback else "model",
                 "text": copy.text,
             }
@@ -55,15 +56,15 @@ def main(products: int, seed: int, markdown: bool) -> None:
     """Print sample copies from the exported model."""
     rows = sample_rows(Settings(), products, seed)
     if markdown:
-        click.echo("| product | locale | channel | angle | source | copy |")
-        click.echo("|---|---|---|---|---|---|")
+        click.echo("| product | locale | channel | angle | written as | source | copy |")
+        click.echo("|---|---|---|---|---|---|---|")
         for row in rows:
             click.echo("| " + " | ".join(row[key].replace("|", "\\|") for key in row) + " |")
         return
     for row in rows:
         click.echo(
             f"{row['product']} {row['locale']:5} {row['channel']:5} {row['angle']:13} "
-            f"{row['source']:8} {row['text']}"
+            f"{row['written as']:13} {row['source']:8} {row['text']}"
         )
     model_share = sum(row["source"] == "model" for row in rows) / len(rows)
     click.echo(f"{model_share:.0%} written by the model, the rest by faithful templates")

@@ -88,7 +88,7 @@ def _print_copies(settings: Settings) -> None:
     rows = sample_rows(settings, products=2, seed=settings.catalog.seed)
     for row in rows:
         print(
-            f"{row['product']:<8}{row['locale']:<6}{row['channel']:<6}{row['angle']:<14}"
+            f"{row['product']:<8}{row['locale']:<6}{row['channel']:<6}{row['written as']:<14}"
             f"{row['source']:<9}{row['text']}"
         )
 
