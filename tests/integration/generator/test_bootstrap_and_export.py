@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -33,6 +34,14 @@ def _scrambled(model: torch.nn.Module, seed: int) -> torch.nn.Module:
         for parameter in model.parameters():
             parameter.normal_(0.0, 0.3)
     return model
+
+
+def _export_scrambled(tiny_model, folder: Path, seed: int) -> None:
+    """The tiny model with scrambled weights (so greedy decoding varies), exported to `folder`."""
+    model = load_for_export(tiny_model.folder / "hf")
+    _scrambled(model, seed=seed)
+    tokenizer = tiny_model.folder / "hf" / "tokenizer.json"
+    export_onnx(model, tokenizer, folder, model_version="t", source="t")
 
 
 def _uneven_prompts(vocab: int, lengths: tuple[int, ...], seed: int = 0) -> list[list[int]]:
@@ -120,14 +129,7 @@ def test_export_matches_pytorch_on_a_padded_batch(tmp_path, tiny_model):
 
 
 def test_parity_check_rejects_a_graph_from_other_weights(tmp_path, tiny_model):
-    model = _scrambled(load_for_export(tiny_model.folder / "hf"), seed=1)
-    export_onnx(
-        model,
-        tiny_model.folder / "hf" / "tokenizer.json",
-        tmp_path / "onnx",
-        model_version="t",
-        source="t",
-    )
+    _export_scrambled(tiny_model, tmp_path / "onnx", seed=1)
     other = _scrambled(load_for_export(tiny_model.folder / "hf"), seed=2)
     with pytest.raises(ParityError, match="differs from the PyTorch model"):
         check_parity(other, tmp_path / "onnx", _uneven_prompts(600, (5, 9)), new_tokens=4)
@@ -182,14 +184,7 @@ def test_fp16_export_loads_and_stays_close_to_fp32(tmp_path, tiny_model):
 
 
 def test_uneven_batch_decodes_like_each_prompt_alone(tmp_path, tiny_model):
-    model = _scrambled(load_for_export(tiny_model.folder / "hf"), seed=4)
-    export_onnx(
-        model,
-        tiny_model.folder / "hf" / "tokenizer.json",
-        tmp_path / "onnx",
-        model_version="t",
-        source="t",
-    )
+    _export_scrambled(tiny_model, tmp_path / "onnx", seed=4)
     lm = OnnxCausalLM(tmp_path / "onnx", "cpu")
     decoder = BatchDecoder(lm.runner, lm.manifest.pad_token_id, lm.manifest.end_token_id)
     prompts = _uneven_prompts(lm.manifest.vocab_size, (2, 31, 7, 64, 15), seed=5)
