@@ -35,6 +35,9 @@ class ProductPopularityProcessor:
     def process(self, messages: list[RawMessage]) -> ProductBatchResult:
         result = ProductBatchResult()
         touched: dict[str, tuple[ProductPopularityState, int]] = {}
+        # A replayed item was read again because its batch was never acked, so its feature row
+        # may never have been written: rewrite the row from state (idempotent), like user rows.
+        replayed: dict[str, ProductPopularityState] = {}
         for message in messages:
             try:
                 batch = ProductActivityBatch.model_validate_json(message.value or b"")
@@ -51,8 +54,12 @@ class ProductPopularityProcessor:
                 result.outcomes["replayed"] += len(items) - applied
                 if applied:
                     touched[key] = (state, message.partition)
+                elif key not in touched:
+                    replayed[key] = state
         for product_id, (state, partition) in touched.items():
             self._states.put(product_id, state, partition)
+        rewritten = {**replayed, **{key: state for key, (state, _) in touched.items()}}
+        for product_id, state in rewritten.items():
             result.rows[product_id] = state.features(self._cfg)
             result.timestamps[product_id] = state.last_event_at
         return result
