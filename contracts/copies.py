@@ -1,0 +1,113 @@
+"""Wire schemas of the live loop: `copy-requests` (streams → generator) and `generated-copy`.
+
+A request carries the decision (angle, the exact probability it was chosen with, the policy
+version) and a snapshot of the features read at decision time, so the learning loop later sees
+exactly what serving saw. Both are JSON on Kafka, keyed by `user_id`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+from contracts.vocabulary import Angle, Channel, Locale
+
+Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
+FeatureValue = float | int | str | bool | list[str] | None
+Propensity = Annotated[float, Field(gt=0, le=1)]
+
+COPY_SCHEMA_VERSION = 1
+
+
+class CopyTrigger(StrEnum):
+    """Why a copy was asked for."""
+
+    PRODUCT_VIEW = "product_view"
+    CART_ABANDONED = "cart_abandoned"
+    EXPLICIT = "explicit"
+
+
+class FeatureSnapshot(BaseModel):
+    """The online features of the user and the product, as read when the decision was made."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    snapshot_id: Id
+    read_at: AwareDatetime
+    user: dict[str, FeatureValue] = Field(default_factory=dict)
+    product: dict[str, FeatureValue] = Field(default_factory=dict)
+
+
+class CopyRequest(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: int = COPY_SCHEMA_VERSION
+    request_id: Id
+    trigger: CopyTrigger
+    user_id: Id
+    product_id: Id
+    channel: Channel
+    slot: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    locale: Locale
+    angle: Angle
+    propensity: Propensity
+    policy_version: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    search_query: Annotated[str, StringConstraints(max_length=200)] | None = None
+    features: FeatureSnapshot
+    created_at: AwareDatetime
+    deadline: AwareDatetime
+
+    @model_validator(mode="after")
+    def _deadline_after_creation(self) -> CopyRequest:
+        if self.deadline <= self.created_at:
+            raise ValueError(f"deadline {self.deadline} is not after created_at {self.created_at}")
+        return self
+
+
+class Fallback(BaseModel):
+    """Set when the checked model copy was replaced by a faithful template, and why."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    used: bool = False
+    reason: str | None = None
+
+    @model_validator(mode="after")
+    def _reason_when_used(self) -> Fallback:
+        if self.used != (self.reason is not None):
+            raise ValueError("a fallback has a reason exactly when it was used")
+        return self
+
+
+class GeneratedCopy(BaseModel):
+    """One copy as shops receive it; `angle` is the angle written (the requested one's pivot
+    where its premise was false), `requested_angle` what the policy chose."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    schema_version: int = COPY_SCHEMA_VERSION
+    copy_id: Id
+    request_id: Id
+    user_id: Id
+    product_id: Id
+    channel: Channel
+    slot: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    locale: Locale
+    angle: Angle
+    requested_angle: Angle
+    propensity: Propensity
+    policy_version: str
+    model_version: str
+    text: Annotated[str, StringConstraints(min_length=1, max_length=1_000)]
+    fallback: Fallback = Fallback()
+    features_snapshot_id: Id
+    created_at: AwareDatetime
+    latency_ms: Annotated[float, Field(ge=0)]
+
+
+def age_ms(since: datetime, now: datetime) -> float:
+    """Milliseconds from `since` to `now` (both timezone-aware), never negative."""
+    return max((now - since).total_seconds() * 1e3, 0.0)
