@@ -22,6 +22,7 @@ def main() -> None:
 @click.option("--redis/--no-redis", default=True, help="also start Redis (Feast online store)")
 def up(redis: bool) -> None:
     """Install what is missing, start the services, create the topics. Safe to re-run."""
+    from infra.debian import ensure_debian_package
     from infra.kafka_broker import KafkaBroker
     from infra.redis_server import RedisServer
     from infra.topics import ensure_topics
@@ -34,6 +35,8 @@ def up(redis: bool) -> None:
     if redis:
         RedisServer(settings).start()
         click.echo(f"redis  up on {settings.redis.host}:{settings.redis.port}")
+    # kcat: the outside Kafka client for poking at topics (and for the live-loop tests).
+    click.echo(f"kcat   at {ensure_debian_package('kcat', 'kcat')}")
 
 
 @main.command()

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-
 from contracts.errors import InfrastructureError
 from contracts.settings import Settings
+from infra.debian import ensure_debian_package
 from infra.processes import pid_alive, port_open, run_checked, stop_pid, wait_until
 
 
@@ -21,14 +18,7 @@ class RedisServer:
         self.log_file = self.root / "redis.log"
 
     def install(self) -> None:
-        if shutil.which("redis-server"):
-            return
-        if os.geteuid() != 0 or shutil.which("apt-get") is None:
-            raise InfrastructureError(
-                "redis-server is not installed; run `sudo apt-get install redis-server`"
-            )
-        subprocess.run(["apt-get", "update", "-qq"], check=False, capture_output=True)
-        run_checked(["apt-get", "install", "-y", "-qq", "redis-server"], "installing redis-server")
+        ensure_debian_package("redis-server", "redis-server")
 
     def running(self) -> bool:
         return pid_alive(self.pid_file) is not None and port_open(self.redis.host, self.redis.port)

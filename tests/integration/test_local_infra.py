@@ -81,3 +81,40 @@ def test_kafka_python_producer_and_aiokafka_consumer_interoperate(infra: Setting
     assert consumer.config["api_version"] is None or consumer.config["api_version"]
     assert len(list(consumer)) == 10
     consumer.close()
+
+
+def test_kcat_is_installed_and_talks_to_the_broker_as_an_outside_client(
+    sqlite_settings: Settings,
+) -> None:
+    """kcat (Debian's Kafka CLI, librdkafka) writes JSON that our Python client reads back."""
+    import json
+    import subprocess
+
+    from infra.debian import ensure_debian_package
+
+    kcat = ensure_debian_package("kcat", "kcat")
+    broker = sqlite_settings.kafka.bootstrap_servers
+    topic = sqlite_settings.kafka.topics.user_events
+    payload = json.dumps({"probe": uuid.uuid4().hex})
+    subprocess.run(
+        [kcat, "-b", broker, "-P", "-t", topic, "-k", "kcat-probe"],
+        input=payload,
+        text=True,
+        check=True,
+        timeout=30,
+    )
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=broker,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=10_000,
+    )
+    try:
+        values = [message.value.decode() for message in consumer if message.key == b"kcat-probe"]
+    finally:
+        consumer.close()
+    assert payload in values
+    listing = subprocess.run(
+        [kcat, "-b", broker, "-L", "-t", topic], capture_output=True, text=True, timeout=30
+    )
+    assert f'topic "{topic}"' in listing.stdout
