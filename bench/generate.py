@@ -26,7 +26,7 @@ from contracts.settings import Settings
 from contracts.vocabulary import Angle, Channel, Locale
 from features.catalog.files import load_catalog
 from serving.facts import ProductFacts
-from serving.generation.decoder import BatchDecoder, DecodeRequest
+from serving.generation.decoder import BatchDecoder, DecodeRequest, left_pad
 from serving.generation.sampling import SamplingParams
 from serving.model.onnx_lm import OnnxCausalLM
 from serving.prompting import CopyBrief, PromptBuilder
@@ -112,16 +112,11 @@ def bench_model(
 
 
 def _hf_generate(model: Any, prompts: list[list[int]], pad: int) -> None:
-    width = max(len(prompt) for prompt in prompts)
-    ids = torch.full((len(prompts), width), pad, dtype=torch.long)
-    mask = torch.zeros((len(prompts), width), dtype=torch.long)
-    for row, prompt in enumerate(prompts):
-        ids[row, width - len(prompt) :] = torch.tensor(prompt)
-        mask[row, width - len(prompt) :] = 1
+    ids, mask = left_pad(prompts, pad)
     with torch.no_grad():
         model.generate(
-            input_ids=ids,
-            attention_mask=mask,
+            input_ids=torch.from_numpy(ids),
+            attention_mask=torch.from_numpy(mask),
             do_sample=False,
             max_new_tokens=NEW_TOKENS,
             min_new_tokens=NEW_TOKENS,

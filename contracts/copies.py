@@ -41,19 +41,24 @@ class FeatureSnapshot(BaseModel):
     product: dict[str, FeatureValue] = Field(default_factory=dict)
 
 
-class CopyRequest(BaseModel):
+class _CopyFor(BaseModel):
+    """Who a copy is for and where it shows, shared by the request and the copy."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     schema_version: int = COPY_SCHEMA_VERSION
     request_id: Id
-    trigger: CopyTrigger
     user_id: Id
     product_id: Id
     channel: Channel
     slot: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     locale: Locale
-    angle: Angle
     propensity: Propensity
+
+
+class CopyRequest(_CopyFor):
+    trigger: CopyTrigger
+    angle: Angle
     policy_version: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     search_query: Annotated[str, StringConstraints(max_length=200)] | None = None
     features: FeatureSnapshot
@@ -82,23 +87,13 @@ class Fallback(BaseModel):
         return self
 
 
-class GeneratedCopy(BaseModel):
+class GeneratedCopy(_CopyFor):
     """One copy as shops receive it; `angle` is the angle written (the requested one's pivot
     where its premise was false), `requested_angle` what the policy chose."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    schema_version: int = COPY_SCHEMA_VERSION
     copy_id: Id
-    request_id: Id
-    user_id: Id
-    product_id: Id
-    channel: Channel
-    slot: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    locale: Locale
     angle: Angle
     requested_angle: Angle
-    propensity: Propensity
     policy_version: str
     model_version: str
     text: Annotated[str, StringConstraints(min_length=1, max_length=1_000)]

@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from contracts.product import Product
 from contracts.vocabulary import Locale
+from features.catalog.pricing import whole_percent_off
 
 CURRENCY_SYMBOLS: dict[str, str] = {"USD": "$", "CNY": "¥", "EUR": "€", "GBP": "£", "JPY": "¥"}
 
@@ -85,7 +86,7 @@ class ProductFacts:
             currency=listing.currency,
             price=listing.price,
             list_price=listing.list_price,
-            discount_pct=round(100 * (1 - listing.price / listing.list_price)),
+            discount_pct=whole_percent_off(listing.price, listing.list_price),
             rating=product.rating,
             review_count=product.review_count,
             stock=product.stock,

@@ -9,18 +9,22 @@ template, flagged and counted. So every copy this returns has passed the checker
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from contracts.settings import Settings
 from serving.checks import CopyChecker, FallbackCopywriter
-from serving.generation.decoder import BatchDecoder, DecodeRequest
+from serving.generation.decoder import BatchDecoder, Decoded, DecodeRequest
 from serving.generation.sampling import SamplingParams
 from serving.metrics import COPIES, DECODE_ROWS, DECODE_SECONDS, FALLBACKS, VIOLATIONS
 from serving.model.onnx_lm import OnnxCausalLM
 from serving.prompting import CopyBrief, PromptBuilder
+from serving.slots import slot_texts
+
+UNFINISHED = "unfinished: hit max_new_tokens"
+"""The problem of a candidate that stopped before its end token (metric label: `unfinished`)."""
 
 
 @dataclass(frozen=True)
@@ -146,23 +150,17 @@ class CopyGenerator:
         grouped: list[list[Candidate]] = []
         for position, job in enumerate(jobs):
             rows = decoded[position * self.candidates : (position + 1) * self.candidates]
-            grouped.append(
-                [
-                    self._candidate(job.brief, row.token_ids, row.finished, row.mean_logprob)
-                    for row in rows
-                ]
-            )
+            slots = slot_texts(job.brief.facts)  # once per brief, shared by its candidates
+            grouped.append([self._candidate(job.brief, slots, row) for row in rows])
         return grouped
 
-    def _candidate(
-        self, brief: CopyBrief, token_ids: Sequence[int], finished: bool, mean_logprob: float
-    ) -> Candidate:
-        text = self.prompts.copy_text(token_ids, brief.facts)
-        problems = [] if finished else ["unfinished: hit max_new_tokens"]
+    def _candidate(self, brief: CopyBrief, slots: Mapping[str, str], row: Decoded) -> Candidate:
+        text = self.prompts.copy_text(row.token_ids, slots)
+        problems = [] if row.finished else [UNFINISHED]
         problems += [violation.rule for violation in self.checker.check(text, brief).violations]
         for rule in problems:
             VIOLATIONS.labels(rule=rule.split(":")[0]).inc()
-        return Candidate(text, mean_logprob, tuple(problems))
+        return Candidate(text, row.mean_logprob, tuple(problems))
 
     def _model_copy(self, job: CopyJob, best: Candidate, attempt: int) -> GeneratedText:
         brief = job.brief

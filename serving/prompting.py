@@ -12,7 +12,7 @@ state the price, never which digits, so it cannot garble one (delexicalized gene
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from tokenizers import Tokenizer
@@ -199,13 +199,13 @@ class PromptBuilder:
             cursor = end
         return ids + self.text_ids(text[cursor:])
 
-    def copy_text(self, ids: Iterable[int], facts: ProductFacts) -> str:
-        """The copy a shopper reads: ids up to the end token, slots filled from `facts`.
+    def copy_text(self, ids: Iterable[int], slots: Mapping[str, str]) -> str:
+        """The copy a shopper reads: ids up to the end token, slots filled from `slots`
+        (`serving.slots.slot_texts` of the brief's facts).
 
         A slot the facts cannot fill (a sale slot on a full-price product) stays as its token,
         which the compliance check rejects; other control tokens are dropped.
         """
-        values = slot_texts(facts)
         parts: list[str] = []
         pending: list[int] = []
         for token_id in ids:
@@ -214,7 +214,7 @@ class PromptBuilder:
             slot = self._slot_of_id.get(token_id)
             if slot is not None:
                 parts.append(self.tokenizer.decode(pending, skip_special_tokens=True))
-                parts.append(values.get(slot, control_token("slot", slot)))
+                parts.append(slots.get(slot, control_token("slot", slot)))
                 pending = []
             elif token_id not in self._special_ids:
                 pending.append(token_id)

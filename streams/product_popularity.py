@@ -34,10 +34,11 @@ class ProductPopularityProcessor:
 
     def process(self, messages: list[RawMessage]) -> ProductBatchResult:
         result = ProductBatchResult()
-        touched: dict[str, tuple[ProductPopularityState, int]] = {}
-        # A replayed item was read again because its batch was never acked, so its feature row
-        # may never have been written: rewrite the row from state (idempotent), like user rows.
-        replayed: dict[str, ProductPopularityState] = {}
+        changed: dict[str, tuple[ProductPopularityState, int]] = {}
+        # Every product in the batch gets its row rewritten from state, replays included: a
+        # replayed item was read again because its batch was never acked, so its row write may
+        # never have landed (rewriting is idempotent, as for user rows).
+        rows_from: dict[str, ProductPopularityState] = {}
         for message in messages:
             try:
                 batch = ProductActivityBatch.model_validate_json(message.value or b"")
@@ -47,19 +48,16 @@ class ProductPopularityProcessor:
                 )
                 continue
             for key, items in batch.products.items():
-                state = touched[key][0] if key in touched else self._states.get(key)
-                state = state or ProductPopularityState()
+                state = rows_from.get(key) or self._states.get(key) or ProductPopularityState()
                 applied = state.apply(batch.source_partition, items, self._cfg)
                 result.outcomes["applied"] += applied
                 result.outcomes["replayed"] += len(items) - applied
+                rows_from[key] = state
                 if applied:
-                    touched[key] = (state, message.partition)
-                elif key not in touched:
-                    replayed[key] = state
-        for product_id, (state, partition) in touched.items():
+                    changed[key] = (state, message.partition)
+        for product_id, (state, partition) in changed.items():
             self._states.put(product_id, state, partition)
-        rewritten = {**replayed, **{key: state for key, (state, _) in touched.items()}}
-        for product_id, state in rewritten.items():
+        for product_id, state in rows_from.items():
             result.rows[product_id] = state.features(self._cfg)
             result.timestamps[product_id] = state.last_event_at
         return result

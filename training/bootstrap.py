@@ -25,7 +25,7 @@ from contracts.product import Product
 from contracts.settings import Settings
 from features.catalog.files import load_catalog
 from serving.model.manifest import ModelManifest, ParityReport
-from serving.prompting import PromptBuilder, control_tokens, facts_text
+from serving.prompting import BOS, END, PAD, PromptBuilder, control_tokens, facts_text
 from training.corpus import CopyCorpusBuilder, CopyExample
 from training.export import export_onnx, load_for_export
 from training.parity import check_parity
@@ -127,9 +127,9 @@ def _tokenizer_and_model(
         n_embd=training.n_embd,
         n_layer=training.n_layer,
         n_head=training.n_head,
-        bos_token_id=tokenizer.token_to_id(specials[1]),
-        eos_token_id=tokenizer.token_to_id("<|end|>"),
-        pad_token_id=tokenizer.token_to_id("<|pad|>"),
+        bos_token_id=tokenizer.token_to_id(BOS),
+        eos_token_id=tokenizer.token_to_id(END),
+        pad_token_id=tokenizer.token_to_id(PAD),
     )
     config.loss_type = "ForCausalLM"  # silences transformers' "loss_type=None" warning
     return tokenizer, GPT2LMHeadModel(config)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import torch
+from tokenizers import Tokenizer
 from transformers import AutoModelForCausalLM, DynamicCache, PreTrainedModel
 
 from contracts.errors import ConfigurationError
@@ -101,6 +102,7 @@ def export_onnx(
     config = model.config
     num_layers, num_heads = config.n_layer, config.n_head
     head_dim = config.n_embd // num_heads
+    vocab = Tokenizer.from_file(str(tokenizer_file)).get_vocab(with_added_tokens=True)
     manifest = ModelManifest(
         model_version=model_version,
         dtype=dtype,
@@ -110,9 +112,9 @@ def export_onnx(
         vocab_size=config.vocab_size,
         max_positions=config.n_positions,
         parameters=sum(parameter.numel() for parameter in model.parameters()),
-        pad_token_id=_token_id(tokenizer_file, PAD),
-        end_token_id=_token_id(tokenizer_file, END),
-        categories=_categories(tokenizer_file),
+        pad_token_id=_token_id(vocab, PAD, tokenizer_file),
+        end_token_id=_token_id(vocab, END, tokenizer_file),
+        categories=_categories(vocab),
         source=source,
     )
     out_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -197,18 +199,12 @@ def _replace_dir(staging: Path, target: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def _token_id(tokenizer_file: Path, token: str) -> int:
-    from tokenizers import Tokenizer
-
-    token_id = Tokenizer.from_file(str(tokenizer_file)).token_to_id(token)
-    if token_id is None:
+def _token_id(vocab: dict[str, int], token: str, tokenizer_file: Path) -> int:
+    if token not in vocab:
         raise ExportError(f"tokenizer {tokenizer_file} lacks {token!r}; it is not a Copystream one")
-    return int(token_id)
+    return vocab[token]
 
 
-def _categories(tokenizer_file: Path) -> tuple[str, ...]:
-    from tokenizers import Tokenizer
-
+def _categories(vocab: dict[str, int]) -> tuple[str, ...]:
     prefix = control_token("cat", "")[:-2]
-    vocab = Tokenizer.from_file(str(tokenizer_file)).get_vocab(with_added_tokens=True)
     return tuple(sorted(token[len(prefix) : -2] for token in vocab if token.startswith(prefix)))

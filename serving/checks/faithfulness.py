@@ -41,20 +41,15 @@ class FaithfulnessChecker:
         """Every unfaithful statement in `text`, numbers first, then brands, values and claims."""
         copy = normalize(text)
         stated = StatedFacts.of(facts)
+        claims = extract_claims(copy)
         return [
-            *self._numbers(copy, facts, stated),
+            *_number_violations(claims, facts, stated),
             *self._brands(copy, facts, stated),
             *self._values(copy, facts, stated),
             *self._claims(copy, facts),
-            *_list_price_out_of_context(copy, facts),
+            *_list_price_out_of_context(copy, claims, facts),
             *_foreign_words(copy, facts, stated),
         ]
-
-    def _numbers(self, copy: str, facts: ProductFacts, stated: StatedFacts) -> Iterator[Violation]:
-        for claim in extract_claims(copy):
-            violation = _number_violation(claim, facts, stated)
-            if violation is not None:
-                yield violation
 
     def _brands(self, copy: str, facts: ProductFacts, stated: StatedFacts) -> Iterator[Violation]:
         for brand in self.lexicon.brands_in(copy):
@@ -158,11 +153,22 @@ WAS_MARKER = re.compile(
 WAS_WINDOW = 16
 
 
-def _list_price_out_of_context(copy: str, facts: ProductFacts) -> Iterator[Violation]:
+def _number_violations(
+    claims: list[NumericClaim], facts: ProductFacts, stated: StatedFacts
+) -> Iterator[Violation]:
+    for claim in claims:
+        violation = _number_violation(claim, facts, stated)
+        if violation is not None:
+            yield violation
+
+
+def _list_price_out_of_context(
+    copy: str, claims: list[NumericClaim], facts: ProductFacts
+) -> Iterator[Violation]:
     if not facts.discounted:
         return
     list_price = money(facts.list_price)
-    for claim in extract_claims(copy):
+    for claim in claims:
         if not isinstance(claim, MoneyClaim) or claim.amount != list_price:
             continue
         for match in re.finditer(re.escape(claim.text), copy):

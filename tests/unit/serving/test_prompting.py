@@ -101,7 +101,7 @@ def test_no_free_text_produces_a_special_id(builder, text):
 def test_copy_text_stops_at_end_and_drops_controls(builder):
     words = builder.text_ids("Save today")
     ids = [builder.control_id("angle", "gift"), *words, builder.end_id, *builder.text_ids("junk")]
-    assert builder.copy_text(ids, _brief().facts) == "Save today"
+    assert builder.copy_text(ids, slot_texts(_brief().facts)) == "Save today"
 
 
 def test_slots_are_filled_from_the_facts(builder):
@@ -116,13 +116,13 @@ def test_slots_are_filled_from_the_facts(builder):
         *builder.text_ids("% off"),
         builder.end_id,
     ]
-    assert builder.copy_text(ids, facts) == "Now $183.99 from Nexiwave, 20% off"
+    assert builder.copy_text(ids, slot_texts(facts)) == "Now $183.99 from Nexiwave, 20% off"
 
 
 def test_a_sale_slot_on_a_full_price_product_stays_visible_for_the_checker(builder):
     full_price = next(p for p in PRODUCTS if p.discount_pct == 0)
     facts = ProductFacts.of(full_price, Locale.EN, low_stock_threshold=10)
-    text = builder.copy_text([builder.control_id("slot", "was"), builder.end_id], facts)
+    text = builder.copy_text([builder.control_id("slot", "was"), builder.end_id], slot_texts(facts))
     assert text == "<|slot=was|>"
 
 
@@ -133,7 +133,7 @@ def test_reference_copy_round_trips_through_slots(builder, locale):
     text = f"{slots['brand']} {slots['price']} (原{slots['was']}) {slots['pct']}% {slots['rating']}"
     ids = builder.copy_ids(text, facts)
     assert {builder.control_id("slot", s) for s in ("brand", "price", "was", "pct")} <= set(ids)
-    assert builder.copy_text([*ids, builder.end_id], facts) == text
+    assert builder.copy_text([*ids, builder.end_id], slots) == text
 
 
 def test_a_number_inside_a_price_is_not_a_slot():

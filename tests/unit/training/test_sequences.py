@@ -7,6 +7,7 @@ import pytest
 from contracts.settings import CopyRuleSettings
 from features.catalog.generator import CatalogGenerator
 from serving.prompting import PromptBuilder, control_tokens
+from serving.slots import slot_texts
 from training.corpus import CopyCorpusBuilder, CopyExample
 from training.sequences import IGNORE, collate, encode_copy
 from training.tokenizer import train_copy_tokenizer
@@ -30,7 +31,8 @@ def test_every_reference_copy_round_trips_through_its_slots(builder, corpus):
     for example in corpus:
         ids = builder.copy_ids(example.text, example.brief.facts)
         slotted += any(i in builder.slot_ids for i in ids)
-        assert builder.copy_text([*ids, builder.end_id], example.brief.facts) == example.text
+        slots = slot_texts(example.brief.facts)
+        assert builder.copy_text([*ids, builder.end_id], slots) == example.text
     assert slotted > len(corpus) / 2, "most copies state the brand or a price"
 
 
