@@ -98,7 +98,11 @@ class GeneratedCopy(_CopyFor):
     model_version: str
     text: Annotated[str, StringConstraints(min_length=1, max_length=1_000)]
     fallback: Fallback = Fallback()
+    trigger: CopyTrigger
     features_snapshot_id: Id
+    features: FeatureSnapshot | None = Field(
+        None, description="the decision's snapshot, so the outcome log needs no other topic"
+    )
     created_at: AwareDatetime
     latency_ms: Annotated[float, Field(ge=0)]
 

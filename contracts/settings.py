@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from contracts.copies import CopyTrigger
 from contracts.vocabulary import Channel, Locale
 
 _ROOT = Path(__file__).resolve().parent.parent
@@ -182,6 +183,62 @@ class GeneratorSettings(_Section):
     max_batch_rows: int = Field(64, ge=1, description="prompt x candidate rows decoded at once")
 
 
+class DecisionSettings(_Section):
+    """When the stream worker asks for copy (streams/), and how often it may for one user."""
+
+    enabled: bool = True
+    view_channels: tuple[Channel, ...] = (Channel.WEB, Channel.APP)
+    cart_abandon_after_s: float = Field(
+        1_800.0, gt=0, description="a cart untouched this long gets push/email copy"
+    )
+    cart_check_interval_s: float = Field(1.0, gt=0, description="how often carts are checked")
+    cart_rescan_interval_s: float = Field(
+        30.0, gt=0, description="how often the open-cart index is rebuilt from the table"
+    )
+    max_requests_per_user: int = Field(3, ge=1, description="copy requests per user per window")
+    rate_window_s: float = Field(60.0, gt=0)
+    deadline_ms: dict[CopyTrigger, int] = {
+        CopyTrigger.PRODUCT_VIEW: 1_000,
+        CopyTrigger.CART_ABANDONED: 30_000,
+        CopyTrigger.EXPLICIT: 1_000,
+    }
+    remember_events: int = Field(
+        64, ge=1, description="event ids remembered per user to tell replays from new events"
+    )
+
+
+class PolicySettings(_Section):
+    """The angle policy: a Vowpal Wabbit contextual bandit (cb_explore_adf) over the angles."""
+
+    model_dir: Path | None = Field(
+        None, description="published policy folder; default <home>/models/policy/current"
+    )
+    exploration: Literal["epsilon", "softmax", "bag"] = "epsilon"
+    epsilon: float = Field(0.1, ge=0, le=1)
+    softmax_lambda: float = Field(10.0, gt=0, description="higher is greedier")
+    bag_size: int = Field(5, ge=2)
+    seed: int = 11
+
+
+class ServiceSettings(_Section):
+    """The generator service (serving/): Kafka consumer, dynamic batcher and HTTP API."""
+
+    group_id: str = "copystream-generator"
+    max_batch_requests: int = Field(16, ge=1, description="requests decoded together, at most")
+    max_wait_ms: float = Field(
+        4.0, ge=0, description="longest a request waits for batch-mates (bounds added latency)"
+    )
+    max_queue: int = Field(2_048, ge=1, description="requests waiting for the model, at most")
+    max_poll_records: int = Field(256, ge=1)
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(8466, ge=0, description="HTTP API and /metrics; 0 disables HTTP")
+    api_token: SecretStr = Field(
+        SecretStr("copystream-local-token"),
+        description="bearer token of POST /v1/copy; set your own outside a laptop",
+    )
+    max_body_bytes: int = Field(4_096, ge=256, description="larger HTTP bodies get 413")
+
+
 class TrainingSettings(_Section):
     seed: int = 13
     copies_per_angle: int = Field(2, ge=1, description="reference copies per product/angle/...")
@@ -199,7 +256,19 @@ class TrainingSettings(_Section):
     torch_threads: int = Field(2, ge=1)
 
 
-_SECTIONS = ("kafka", "redis", "feast", "streams", "catalog", "copy_rules", "generator", "training")
+_SECTIONS = (
+    "kafka",
+    "redis",
+    "feast",
+    "streams",
+    "catalog",
+    "copy_rules",
+    "generator",
+    "decisions",
+    "policy",
+    "service",
+    "training",
+)
 
 
 class Settings(BaseSettings):
@@ -223,6 +292,9 @@ class Settings(BaseSettings):
     catalog: CatalogSettings = CatalogSettings()
     copy_rules: CopyRuleSettings = CopyRuleSettings()
     generator: GeneratorSettings = GeneratorSettings()
+    decisions: DecisionSettings = DecisionSettings()
+    policy: PolicySettings = PolicySettings()
+    service: ServiceSettings = ServiceSettings()
     training: TrainingSettings = TrainingSettings()
 
     def to_env(self) -> dict[str, str]:
@@ -249,6 +321,11 @@ class Settings(BaseSettings):
     def generator_model_dir(self) -> Path:
         """The exported (ONNX) model folder the generator serves."""
         return self.generator.model_dir or self.models_dir / "bootstrap" / "onnx"
+
+    @property
+    def policy_dir(self) -> Path:
+        """The published angle policy (VW model + manifest); absent means cold start."""
+        return self.policy.model_dir or self.models_dir / "policy" / "current"
 
     @property
     def data_dir(self) -> Path:

@@ -1,5 +1,5 @@
-"""Runs the stream worker (`python -m streams`) as a child process: for the demo, the
-benchmarks and the integration tests, which all drive the real worker."""
+"""Runs Copystream services (`python -m streams`, `python -m serving`) as child processes: for
+the demo, the benchmarks and the integration tests, which all drive the real services."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from typing import IO
+from typing import IO, Self
 
 from contracts.settings import Settings
 from features.online_reader import OnlineFeatureReader
@@ -18,8 +18,10 @@ from simulate.replay import EventReplayer
 from simulate.sessions import probe_event
 
 
-class StreamWorkerProcess:
-    """One `python -m streams` process; its output goes to `log_path`."""
+class ServiceProcess:
+    """One `python -m <module>` process built from `settings`; its output goes to `log_path`."""
+
+    module = "streams"
 
     def __init__(self, settings: Settings, log_path: Path) -> None:
         self.settings = settings
@@ -27,12 +29,12 @@ class StreamWorkerProcess:
         self._proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
-    def start(self) -> StreamWorkerProcess:
+    def start(self) -> Self:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("ab")
         env = {**os.environ, **self.settings.to_env(), "PYTHONUNBUFFERED": "1"}
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "streams"],
+            [sys.executable, "-m", self.module],
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -44,7 +46,7 @@ class StreamWorkerProcess:
         return self._proc is not None and self._proc.poll() is None
 
     def kill(self) -> None:
-        """SIGKILL the worker and its writer process: a crash, no clean shutdown."""
+        """SIGKILL the service and its children: a crash, no clean shutdown."""
         if self._proc is not None and self.alive():
             os.killpg(self._proc.pid, signal.SIGKILL)
             self._proc.wait(timeout=30)
@@ -67,6 +69,18 @@ class StreamWorkerProcess:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+class StreamWorkerProcess(ServiceProcess):
+    """The stream worker (features and copy decisions)."""
+
+    module = "streams"
+
+
+class GeneratorServiceProcess(ServiceProcess):
+    """The generator service (Kafka consumer and HTTP API)."""
+
+    module = "serving"
 
 
 def wait_until_serving(settings: Settings, reader: OnlineFeatureReader, timeout_s: float) -> None:

@@ -8,11 +8,17 @@ from pathlib import Path
 
 import pytest
 
+from contracts.product import Product
 from contracts.settings import Settings
 from infra.kafka_broker import KafkaBroker
 from infra.redis_server import RedisServer
 from infra.topics import ensure_topics, tagged_topic_names
 from simulate.worker import StreamWorkerProcess
+from tests.integration.tiny_model import (  # noqa: F401  (session fixtures shared by all folders)
+    tiny_catalog,
+    tiny_model,
+    tiny_settings_home,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_HOME = ROOT / ".cache" / "test-infra"
@@ -77,3 +83,32 @@ def start_worker(tmp_path: Path) -> Iterator[object]:
     yield start
     for worker in workers:
         worker.stop()
+
+
+def live_settings(
+    infra: Settings, home: Path, model_dir: Path, catalog: list[Product], **sections: object
+) -> Settings:
+    """Isolated settings for the live loop: tiny model, its catalog in the catalog file and in
+    Feast (SQLite), fast timers and no metrics ports; `sections` override whole sections."""
+    base = isolated_settings(infra, home, "sqlite")
+    defaults: dict[str, object] = {
+        "generator": {"model_dir": model_dir, "intra_op_threads": 1},
+        "catalog": {"products": len(catalog)},
+        "service": {"http_port": 0, "group_id": f"generator-{base.feast.project}"},
+        "decisions": {"cart_abandon_after_s": 2.0, "cart_check_interval_s": 0.2},
+    }
+    settings = Settings(
+        **{
+            **base.model_dump(exclude={"copy_rules"}),
+            **defaults,
+            **sections,
+        }
+    )
+    from features.catalog import write_catalog_jsonl
+    from features.catalog_features import CatalogFeatureLoader
+    from features.store import open_feature_store
+
+    write_catalog_jsonl(catalog, settings.catalog_file)
+    store = open_feature_store(settings, apply=True)
+    CatalogFeatureLoader(store).load(catalog, settings.data_dir / "product_catalog.parquet")
+    return settings

@@ -79,6 +79,7 @@ def test_generated_copy_flags_a_fallback_only_with_its_reason():
         model_version="bootstrap-x",
         text="Nexiwave headphones, $183.99. Reply STOP to opt out",
         fallback=Fallback(used=True, reason="deadline passed"),
+        trigger=CopyTrigger.EXPLICIT,
         features_snapshot_id="s-1",
         created_at=NOW,
         latency_ms=12.5,

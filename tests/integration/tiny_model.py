@@ -1,4 +1,5 @@
-"""A tiny bootstrap model trained once per test session (seconds, not minutes).
+"""A tiny bootstrap model trained once per test session (seconds, not minutes), shared by
+every integration folder through the package conftest.
 
 It is far too small to write good copy, which is the point for the fallback tests: what it
 writes is checked like any model's, and whatever reaches a shopper must still pass.
