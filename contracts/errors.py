@@ -24,3 +24,7 @@ class InvalidEventError(CopystreamError):
 
 class CatalogError(CopystreamError):
     """Raised when a catalog file cannot be read at all (bad rows are reported, not raised)."""
+
+
+class PolicyLoadError(ConfigurationError):
+    """Raised when a published angle policy (manifest and VW model) is present but unusable."""

@@ -7,6 +7,7 @@ Sampling is seeded per request, so replaying a request after a crash decides the
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -51,7 +52,7 @@ def sample_index(pmf: Sequence[float], seed: int) -> int:
     total = float(sum(pmf))
     if not np.isfinite(total) or total <= 0:
         raise ValueError(f"the pmf sums to {total}; a policy must give some angle a chance")
-    draw = np.random.default_rng(seed & 0xFFFFFFFFFFFFFFFF).random() * total
+    draw = random.Random(seed).random() * total
     cumulative = 0.0
     last = 0
     for index, p in enumerate(pmf):
