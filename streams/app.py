@@ -152,6 +152,9 @@ def create_app(settings: Settings) -> faust.App:
     async def product_popularity(stream: Any) -> None:
         await consume_batches(stream, handle_product_batch)
 
+    if settings.decisions.enabled:
+        _add_copy_decisions(app, settings, user_events, records, consume_batches, crash_worker)
+
     @app.task
     async def run_feature_sink() -> None:
         try:
@@ -170,3 +173,51 @@ def create_app(settings: Settings) -> faust.App:
             start_http_server(cfg.metrics_port, addr="127.0.0.1")
 
     return app
+
+
+def _add_copy_decisions(
+    app: faust.App,
+    settings: Settings,
+    user_events: Any,
+    records: RecordBatchSender,
+    consume_batches: Callable[[Any, BatchHandler], Awaitable[None]],
+    crash_worker: Callable[[BaseException], Awaitable[None]],
+) -> None:
+    """A second agent on `user-events`: decides when copy is needed and sends the requests.
+
+    Faust commits an offset once every agent reading the topic has acked the message, so the
+    features and the decisions each keep their own at-least-once guarantee.
+    """
+    from features.snapshots import FeatureSnapshotReader
+    from features.store import open_feature_store
+    from policy.registry import load_angle_policy
+    from policy.requests import CopyRequestBuilder
+    from streams.copy_agent import CopyDecisionAgent
+    from streams.copy_state import CopyDecisionState
+
+    table = app.Table(
+        "copy-decisions",
+        partitions=settings.kafka.user_events_partitions,
+        key_type=str,
+        value_type=bytes,
+    )
+    policy = load_angle_policy(settings)
+    log.info("angle_policy_loaded", policy_version=policy.version)
+    agent = CopyDecisionAgent(
+        settings,
+        FaustTableState(table, CopyDecisionState.from_bytes),
+        records,
+        FeatureSnapshotReader(open_feature_store(settings)),
+        CopyRequestBuilder(settings.decisions, policy),
+    )
+
+    @app.agent(user_events, name="copy-decisions")
+    async def copy_decisions(stream: Any) -> None:
+        await consume_batches(stream, agent.handle_batch)
+
+    @app.timer(settings.decisions.cart_check_interval_s)
+    async def check_abandoned_carts() -> None:
+        try:
+            await agent.check_carts(frozenset(app.assignor.assigned_actives()))
+        except Exception as exc:
+            await crash_worker(exc)

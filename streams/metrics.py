@@ -28,3 +28,18 @@ FRESHNESS_SECONDS = Histogram(
     "Kafka message timestamp to feature readable in the online store",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+COPY_DECISIONS = Counter(
+    "copystream_copy_decisions_total",
+    "Copy asks by outcome: requested, or why not (rate_limited, duplicate_pending, ...)",
+    ["outcome"],
+)
+COPY_REQUESTS = Counter(
+    "copystream_copy_requests_total",
+    "Copy requests sent, by trigger and angle",
+    ["trigger", "angle"],
+)
+DECISION_SECONDS = Histogram(
+    "copystream_copy_decision_seconds",
+    "Time to decide a batch of asks: feature snapshot, policy, send",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1),
+)

@@ -71,6 +71,10 @@ class FaustTableState(Generic[S]):
             key_partitions[key] = partition
         self._dirty[key] = (value, partition)
 
+    def keys(self) -> list[str]:
+        """Keys of the partitions this worker holds now."""
+        return [str(key) for key in list(self._table.data)]
+
     def take_changes(self) -> Changes:
         """Changelog records of everything `put` since the last call, grouped by partition."""
         changes: Changes = {}

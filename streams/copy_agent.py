@@ -1,0 +1,121 @@
+"""The copy decider's I/O: snapshot features, choose angles, send `copy-requests`, keep state.
+
+At-least-once like the rest of the worker: a batch's requests and state changes are delivered
+before its events are acked, and the cart check delivers its requests before the state that
+forgets the carts. Batches and cart checks take one lock, so neither ships the other's changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from typing import Any
+
+from contracts.copies import CopyRequest
+from contracts.logs import get_logger
+from contracts.settings import Settings
+from features.snapshots import FeatureSnapshotReader
+from policy.requests import CopyAsk, CopyRequestBuilder
+from streams import metrics
+from streams.copy_decisions import CopyDecisionProcessor
+from streams.copy_state import CopyDecisionState
+from streams.messages import RawMessage
+from streams.record_batches import RecordBatchSender
+from streams.state_store import FaustTableState
+
+log = get_logger(__name__)
+UNKNOWN_PRODUCT = "unknown_product"
+
+
+class CopyDecisionAgent:
+    def __init__(
+        self,
+        settings: Settings,
+        state: FaustTableState[CopyDecisionState],
+        records: RecordBatchSender,
+        reader: FeatureSnapshotReader,
+        builder: CopyRequestBuilder,
+    ) -> None:
+        self._settings = settings
+        self._state = state
+        self._records = records
+        self._reader = reader
+        self._builder = builder
+        self._processor = CopyDecisionProcessor(settings.decisions, state)
+        self._lock = asyncio.Lock()
+        self._reads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feature-snapshots")
+        self._indexed_at = 0.0
+        self._assignment: frozenset[Any] = frozenset()
+
+    async def handle_batch(self, events: list[Any]) -> None:
+        async with self._lock:
+            started = time.perf_counter()
+            result = self._processor.process([RawMessage.from_faust(e.message) for e in events])
+            await self._send(result.asks, result.skipped)
+            metrics.DECISION_SECONDS.observe(time.perf_counter() - started)
+        for event in events:
+            event.ack()
+
+    async def check_carts(self, assignment: frozenset[Any]) -> None:
+        async with self._lock:
+            rescan = self._settings.decisions.cart_rescan_interval_s
+            if assignment != self._assignment or time.monotonic() - self._indexed_at > rescan:
+                self._processor.index_carts(self._state.keys())
+                self._assignment, self._indexed_at = assignment, time.monotonic()
+            result = self._processor.due_carts(time.time())
+            await self._send(result.asks, result.skipped)
+
+    def close(self) -> None:
+        self._reads.shutdown(wait=False, cancel_futures=True)
+
+    async def _send(self, asks: list[CopyAsk], skipped: Counter[str]) -> None:
+        """Requests first, then the state that remembers them, both delivered on return."""
+        requests = await self._requests(asks, skipped)
+        for outcome, n in skipped.items():
+            metrics.COPY_DECISIONS.labels(outcome).inc(n)
+        deliveries: list[Any] = []
+        kafka = self._settings.kafka
+        topic, partitions = kafka.topics.copy_requests, kafka.partitions
+        by_partition: dict[int, list[tuple[bytes, bytes]]] = {}
+        for request in requests:
+            key = request.user_id.encode()
+            partition = self._records.partition_for(key, partitions)
+            by_partition.setdefault(partition, []).append((key, request.model_dump_json().encode()))
+            metrics.COPY_REQUESTS.labels(request.trigger.value, request.angle.value).inc()
+            log.info(
+                "copy_requested",
+                request_id=request.request_id,
+                user_id=request.user_id,
+                product_id=request.product_id,
+                trigger=request.trigger.value,
+                angle=request.angle.value,
+                propensity=round(request.propensity, 6),
+                policy_version=request.policy_version,
+            )
+        for partition, records in by_partition.items():
+            deliveries += await self._records.send(topic, partition, records)
+        await asyncio.gather(*deliveries)
+        changes: list[Any] = []
+        for partition, records in self._state.take_changes().items():
+            changes += await self._records.send(self._state.changelog_topic, partition, records)
+        await asyncio.gather(*changes)
+
+    async def _requests(self, asks: list[CopyAsk], skipped: Counter[str]) -> list[CopyRequest]:
+        if not asks:
+            return []
+        now = datetime.now(UTC)
+        pairs = [(ask.user_id, ask.product_id) for ask in asks]
+        ids = [ask.snapshot_id for ask in asks]
+        loop = asyncio.get_running_loop()
+        snapshots = await loop.run_in_executor(self._reads, self._reader.read, pairs, ids, now)
+        requests = []
+        for ask, snapshot in zip(asks, snapshots, strict=True):
+            if not snapshot.product:  # not in the catalog: no facts to write faithful copy from
+                skipped[UNKNOWN_PRODUCT] += 1
+                continue
+            requests.append(self._builder.build(ask, snapshot, now))
+        skipped["requested"] += len(requests)
+        return requests
