@@ -3,6 +3,7 @@ FROM python:3.11-slim
 WORKDIR /app
 COPY pyproject.toml constraints.txt README.md ./
 COPY contracts contracts
+COPY policy policy
 COPY streams streams
 COPY features features
 COPY serving serving

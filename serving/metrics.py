@@ -1,8 +1,12 @@
-"""Prometheus metrics of the generator (served by the generator service in the live loop)."""
+"""Prometheus metrics of the generator and the generator service (served on its `/metrics`).
+
+Labels stay few and closed (source, locale, angle, reason, error type, status): never ids.
+The fallback rate is `copystream_fallbacks_total` over `copystream_copies_total`.
+"""
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 COPIES = Counter(
     "copystream_copies_total",
@@ -26,4 +30,39 @@ DECODE_SECONDS = Histogram(
     "copystream_decode_seconds",
     "Wall time of one batched decode",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+
+# The generator service (serving/service, serving/http).
+REQUESTS = Counter(
+    "copystream_service_requests_total",
+    "Copy requests the generator service accepted for generation, by source (kafka or http)",
+    ["source"],
+)
+BATCH_REQUESTS = Histogram(
+    "copystream_service_batch_requests",
+    "Requests written together in one model batch",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+)
+BATCH_SECONDS = Histogram(
+    "copystream_service_batch_seconds",
+    "Wall time of one batch in the model thread (generation, checks and templates)",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+QUEUE_DEPTH = Gauge("copystream_service_queue_depth", "Requests waiting for the model")
+COPY_LATENCY = Histogram(
+    "copystream_copy_latency_seconds",
+    "Request created_at to copy produced and acknowledged by Kafka, by source",
+    ["source"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
+HTTP_SECONDS = Histogram(
+    "copystream_http_request_seconds",
+    "Duration of HTTP API handlers, by route and status code",
+    ["route", "status"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+REQUEST_DEAD_LETTERS = Counter(
+    "copystream_request_dead_letters_total",
+    "copy-requests messages sent to dead-letters, by error type",
+    ["error_type"],
 )

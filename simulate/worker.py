@@ -95,3 +95,20 @@ def wait_until_serving(settings: Settings, reader: OnlineFeatureReader, timeout_
         if time.monotonic() > deadline:
             raise TimeoutError(f"the stream worker did not serve within {timeout_s:.0f}s")
         time.sleep(0.05)
+
+
+def wait_until_ready(settings: Settings, timeout_s: float) -> None:
+    """Block until the generator service answers `/readyz` (model loaded, Kafka connected)."""
+    import httpx
+
+    url = f"http://{settings.service.http_host}:{settings.service.http_port}/readyz"
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if httpx.get(url, timeout=2.0).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the generator service was not ready within {timeout_s:.0f}s")
+        time.sleep(0.2)

@@ -18,7 +18,7 @@ from serving.generation.sampling import SamplingParams
 from serving.model.manifest import ModelManifest
 from serving.model.onnx_lm import OnnxCausalLM
 from serving.prompting import PAD, control_tokens
-from tests.integration.generator.conftest import tiny_settings
+from tests.integration.tiny_model import tiny_settings
 from training.bootstrap import build_bootstrap_model
 from training.export import export_onnx, load_for_export
 from training.parity import ParityError, check_parity

@@ -1,0 +1,88 @@
+"""The FastAPI app of the generator service, built from its collaborators (tests pass fakes).
+
+`POST /v1/copy` checks the bearer token, then the body size, then the fields, and only then
+does work; every refusal is a `CopystreamError` whose status comes from `serving.http.errors`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Protocol
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from pydantic import SecretStr
+
+from contracts.copies import GeneratedCopy
+from contracts.errors import CopystreamError
+from policy.requests import CopyAsk
+from serving.http.body import CopyAskBody
+from serving.http.errors import handle_copystream_error
+from serving.http.guards import BearerToken, read_limited_body
+from serving.metrics import HTTP_SECONDS
+
+COPY_ROUTE = "/v1/copy"
+ROUTES = frozenset({COPY_ROUTE, "/healthz", "/readyz", "/metrics"})
+
+
+class CopyService(Protocol):
+    """`serving.service.on_demand.OnDemandCopies`: an ask in, its published copy out."""
+
+    async def copy(self, ask: CopyAsk) -> GeneratedCopy: ...
+
+
+Readiness = Callable[[], Mapping[str, bool]]
+"""Each readiness check by name (model, producer, consumer, ...); ready when all are true."""
+
+
+def create_app(
+    copies: CopyService, readiness: Readiness, *, api_token: SecretStr, max_body_bytes: int
+) -> FastAPI:
+    app = FastAPI(title="Copystream generator service", version="1")
+    app.add_exception_handler(CopystreamError, handle_copystream_error)
+    bearer = BearerToken(api_token)
+
+    @app.middleware("http")
+    async def time_handlers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        route = request.url.path if request.url.path in ROUTES else "other"
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:
+            HTTP_SECONDS.labels(route=route, status=str(status)).observe(
+                time.perf_counter() - started
+            )
+
+    @app.post(COPY_ROUTE, response_model=GeneratedCopy)
+    async def write_copy(request: Request) -> Response:
+        """A checked copy for one user and product, decided and written now (explicit trigger);
+        it is also produced to `generated-copy`."""
+        bearer.check(request.headers.get("authorization"))
+        body = CopyAskBody.parse(await read_limited_body(request, max_body_bytes))
+        copy = await copies.copy(body.ask())
+        return Response(copy.model_dump_json(), media_type="application/json")
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        """The process is alive (the event loop answers)."""
+        return {"status": "alive"}
+
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
+        """200 once the model is loaded, the consumer has partitions and the producer runs."""
+        checks = dict(readiness())
+        ready = all(checks.values())
+        return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    @app.get("/metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+    return app

@@ -1,0 +1,171 @@
+"""A batch of `CopyRequest`s in, one `GeneratedCopy` (or the error that stopped it) per request out.
+
+Blocking (model and checks): call it from the model thread only. A request already past its
+deadline when its batch is formed gets the faithful template at once, flagged with a reason
+starting "deadline" and counted; it is never dropped. The copy id and the sampling seed derive
+from the request id, so a redo after a crash writes the same copy under the same id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Protocol
+
+from contracts.copies import CopyRequest, Fallback, GeneratedCopy, age_ms
+from contracts.errors import CopystreamError
+from contracts.product import Product
+from contracts.settings import CopyRuleSettings
+from contracts.vocabulary import Angle
+from policy.requests import seed_of
+from serving.checks import FallbackCopywriter
+from serving.errors import UnknownProductError
+from serving.facts import ProductFacts
+from serving.generator import CopyJob, GeneratedText
+from serving.metrics import COPIES, FALLBACKS
+from serving.prompting import CopyBrief
+
+DEADLINE = "deadline"
+"""Start of the fallback reason (and the metric label) of a request answered after its deadline."""
+
+Clock = Callable[[], datetime]
+CopyOutcome = GeneratedCopy | CopystreamError
+
+
+class TextGenerator(Protocol):
+    """What the writer needs of `serving.generator.CopyGenerator` (tests pass fakes)."""
+
+    @property
+    def model_version(self) -> str: ...
+
+    def write(self, jobs: Sequence[CopyJob]) -> list[GeneratedText]: ...
+
+
+def copy_id_for(request_id: str) -> str:
+    """`r-<digest>` gives `c-<digest>`; any other request id gives a digest of itself."""
+    if request_id.startswith("r-"):
+        return "c-" + request_id.removeprefix("r-")
+    return "c-" + hashlib.blake2b(request_id.encode(), digest_size=12).hexdigest()
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class CopyWriter:
+    """Turns requests into checked copies on one generator; knows the catalog it was built on."""
+
+    def __init__(
+        self,
+        generator: TextGenerator,
+        fallback: FallbackCopywriter,
+        catalog: Iterable[Product],
+        rules: CopyRuleSettings,
+        clock: Clock = utc_now,
+    ) -> None:
+        self.generator = generator
+        self.fallback = fallback
+        self.rules = rules
+        self.clock = clock
+        self._products = {product.product_id: product for product in catalog}
+
+    @property
+    def model_version(self) -> str:
+        return self.generator.model_version
+
+    def product(self, product_id: str) -> Product:
+        """The catalog row of `product_id`, or `UnknownProductError`."""
+        product = self._products.get(product_id)
+        if product is None:
+            raise UnknownProductError(
+                f"product {product_id!r} is not in the catalog this service loaded "
+                f"({len(self._products)} products); add it to the catalog file and restart the "
+                "service, or ask for a listed product"
+            )
+        return product
+
+    def brief(self, request: CopyRequest) -> CopyBrief:
+        facts = ProductFacts.of(
+            self.product(request.product_id), request.locale, self.rules.low_stock_threshold
+        )
+        return CopyBrief(facts, request.channel, request.angle, request.search_query)
+
+    def write(self, requests: Sequence[CopyRequest]) -> list[CopyOutcome]:
+        """One outcome per request, in order; errors are returned, not raised, so one bad
+        request never costs its batch-mates their copy."""
+        formed_at = self.clock()
+        outcomes: list[CopyOutcome | None] = [None] * len(requests)
+        live: list[tuple[int, CopyJob]] = []
+        for index, request in enumerate(requests):
+            try:
+                brief = self.brief(request)
+                if request.deadline <= formed_at:
+                    late = age_ms(request.deadline, formed_at)
+                    outcomes[index] = self._copy(request, self._deadline_text(brief, late))
+                else:
+                    live.append((index, CopyJob(brief, seed_of(request.request_id))))
+            except CopystreamError as exc:
+                outcomes[index] = exc
+        texts = self._generate([job for _, job in live])
+        for (index, _), text in zip(live, texts, strict=True):
+            outcomes[index] = (
+                text if isinstance(text, Exception) else self._copy(requests[index], text)
+            )
+        return [outcome for outcome in outcomes if outcome is not None]
+
+    def _generate(self, jobs: list[CopyJob]) -> list[GeneratedText | CopystreamError]:
+        """The whole batch at once; if it fails, each job alone, so only the culprit fails."""
+        if not jobs:
+            return []
+        try:
+            return list(self.generator.write(jobs))
+        except CopystreamError as exc:
+            if len(jobs) == 1:
+                return [exc]
+        results: list[GeneratedText | CopystreamError] = []
+        for job in jobs:
+            try:
+                results.append(self.generator.write([job])[0])
+            except CopystreamError as exc:
+                results.append(exc)
+        return results
+
+    def _deadline_text(self, brief: CopyBrief, late_ms: float) -> GeneratedText:
+        reason = f"{DEADLINE}: {late_ms:.0f} ms past the request's deadline when its batch formed"
+        copy = self.fallback.write(brief, reason)
+        COPIES.labels(source="fallback", locale=brief.locale.value, angle=copy.angle_used).inc()
+        FALLBACKS.labels(reason=DEADLINE).inc()
+        return GeneratedText(
+            copy.text,
+            copy.angle_used.value,
+            brief.angle.value,
+            self.generator.model_version,
+            reason,
+            0,
+            None,
+        )
+
+    def _copy(self, request: CopyRequest, text: GeneratedText) -> GeneratedCopy:
+        created_at = self.clock()
+        return GeneratedCopy(
+            request_id=request.request_id,
+            user_id=request.user_id,
+            product_id=request.product_id,
+            channel=request.channel,
+            slot=request.slot,
+            locale=request.locale,
+            propensity=request.propensity,
+            copy_id=copy_id_for(request.request_id),
+            angle=Angle(text.angle),
+            requested_angle=Angle(text.requested_angle),
+            policy_version=request.policy_version,
+            model_version=text.model_version,
+            text=text.text,
+            fallback=Fallback(used=text.fallback, reason=text.fallback_reason),
+            trigger=request.trigger,
+            features_snapshot_id=request.features.snapshot_id,
+            features=request.features,
+            created_at=created_at,
+            latency_ms=age_ms(request.created_at, created_at),
+        )

@@ -1,0 +1,243 @@
+"""`GeneratorService`: the whole generator service in one asyncio loop.
+
+Kafka consumer, dynamic batcher, model thread, producer and the HTTP server (uvicorn, in the
+same loop) start together. SIGTERM/SIGINT stop it in order: stop polling and taking HTTP asks,
+let answered HTTP calls finish, finish the batch in the model thread, produce its copies, commit
+what was acknowledged, close Kafka. Anything not finished stays uncommitted and is redone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import socket
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import uvicorn
+
+from contracts.errors import ConfigurationError
+from contracts.logs import get_logger
+from contracts.settings import Settings
+from policy.decision import AnglePolicy
+from policy.requests import CopyRequestBuilder
+from serving.http.app import create_app
+from serving.service.consumer import RequestConsumer
+from serving.service.copy_writer import CopyWriter
+from serving.service.on_demand import OnDemandCopies, SnapshotReader
+from serving.service.pipeline import CopyPipeline
+from serving.service.publisher import CopyPublisher
+
+log = get_logger(__name__)
+HTTP_GRACE_S = 5  # answered-but-unfinished HTTP calls get this long at shutdown
+
+
+class _EmbeddedServer(uvicorn.Server):
+    """uvicorn inside our loop: the service owns SIGTERM/SIGINT (uvicorn would re-raise them
+    after its own shutdown, killing the process before Kafka offsets are committed)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+@dataclass
+class _Running:
+    pipeline: CopyPipeline
+    publisher: CopyPublisher
+    consumer: RequestConsumer
+    on_demand: OnDemandCopies
+    http: _EmbeddedServer | None
+    tasks: dict[str, asyncio.Task[None]]
+
+
+class GeneratorService:
+    """Build with `build(settings)` (blocking: catalog, checker, model), then `await run()`."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        writer: CopyWriter,
+        snapshots: SnapshotReader,
+        policy: AnglePolicy,
+    ) -> None:
+        self.settings = settings
+        self.writer = writer
+        self.snapshots = snapshots
+        self.policy = policy
+        self.worker = f"{socket.gethostname()}:{settings.service.group_id}"
+        self._stop: asyncio.Event | None = None
+        self._running: _Running | None = None
+
+    @classmethod
+    def build(cls, settings: Settings) -> GeneratorService:
+        """Load the catalog, the checker, the exported model and the feature store (seconds)."""
+        from features.catalog.files import load_catalog
+        from features.snapshots import FeatureSnapshotReader
+        from features.store import open_feature_store
+        from serving.checks import CopyChecker, FallbackCopywriter
+        from serving.generator import CopyGenerator
+
+        started = time.perf_counter()
+        catalog = load_catalog(settings)
+        checker = CopyChecker.from_rules(settings.copy_rules, catalog)
+        writer = CopyWriter(
+            CopyGenerator.from_settings(settings, checker),
+            FallbackCopywriter(settings.copy_rules, checker),
+            catalog,
+            settings.copy_rules,
+        )
+        snapshots = FeatureSnapshotReader(open_feature_store(settings))
+        policy = _angle_policy(settings)
+        log.info(
+            "service_built",
+            products=len(catalog),
+            model_dir=str(settings.generator_model_dir),
+            model_version=writer.model_version,
+            policy_version=policy.version,
+            seconds=round(time.perf_counter() - started, 2),
+        )
+        return cls(settings, writer, snapshots, policy)
+
+    def stop(self) -> None:
+        """Ask `run()` to shut down (signal handlers call this)."""
+        if self._stop is not None:
+            self._stop.set()
+
+    def readiness(self) -> dict[str, bool]:
+        running = self._running
+        return {
+            "model": True,  # loaded in build(); the service does not run without it
+            "producer": running is not None and running.publisher.started,
+            "consumer": running is not None and running.consumer.assigned,
+            "accepting": self._accepting(),
+        }
+
+    def _accepting(self) -> bool:
+        """Running and not stopping: from SIGTERM on, /readyz says 503 and new asks get 503."""
+        stopping = self._stop is not None and self._stop.is_set()
+        return self._running is not None and self._running.pipeline.accepting and not stopping
+
+    async def run(self) -> None:
+        """Serve until `stop()` or SIGTERM/SIGINT; re-raises the error of a part that failed."""
+        self._stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stop)
+        listener = self._http_socket()
+        try:
+            running = self._running = await self._start(listener)
+        except BaseException:
+            if listener is not None:
+                listener.close()
+            raise
+        log.info(
+            "service_started",
+            worker=self.worker,
+            model_version=self.writer.model_version,
+            policy_version=self.policy.version,
+            http_port=listener.getsockname()[1] if listener else None,
+        )
+        stopping = asyncio.create_task(self._stop.wait())
+        done, _ = await asyncio.wait(
+            [stopping, *running.tasks.values()], return_when=asyncio.FIRST_COMPLETED
+        )
+        failure = next(
+            (t.exception() for t in done if t is not stopping and not t.cancelled()), None
+        )
+        if failure is not None:
+            log.error("service_part_failed", error=repr(failure))
+        stopping.cancel()
+        await self._shutdown(running)
+        if failure is not None:
+            raise failure
+
+    async def _start(self, listener: socket.socket | None) -> _Running:
+        settings = self.settings
+        pipeline = CopyPipeline(self.writer, settings.service)
+        publisher = CopyPublisher(settings.kafka, self.worker)
+        consumer = RequestConsumer(settings, pipeline, publisher, self.worker)
+        try:
+            await publisher.start()
+            await consumer.start()
+        except BaseException:
+            await consumer.close()
+            await publisher.stop()
+            pipeline.shutdown()
+            raise
+        on_demand = OnDemandCopies(
+            self.snapshots,
+            CopyRequestBuilder(settings.decisions, self.policy),
+            pipeline,
+            publisher,
+            max_pending_reads=settings.service.max_queue,
+            ready=lambda: publisher.started and self._accepting(),
+        )
+        tasks = {
+            "batcher": asyncio.create_task(pipeline.run(), name="batcher"),
+            "consumer": asyncio.create_task(consumer.run(), name="consumer"),
+        }
+        http = None
+        if listener is not None:
+            app = create_app(
+                on_demand,
+                self.readiness,
+                api_token=settings.service.api_token,
+                max_body_bytes=settings.service.max_body_bytes,
+            )
+            http = _EmbeddedServer(
+                uvicorn.Config(
+                    app,
+                    log_config=None,
+                    access_log=False,
+                    timeout_graceful_shutdown=HTTP_GRACE_S,
+                )
+            )
+            tasks["http"] = asyncio.create_task(http.serve(sockets=[listener]), name="http")
+        return _Running(pipeline, publisher, consumer, on_demand, http, tasks)
+
+    async def _shutdown(self, running: _Running) -> None:
+        log.info("service_stopping")
+        running.consumer.stop_polling()
+        if running.http is not None:
+            running.http.should_exit = True
+        for name in ("consumer", "http"):
+            task = running.tasks.get(name)
+            if task is not None:
+                await asyncio.gather(task, return_exceptions=True)
+        running.pipeline.close()
+        await asyncio.gather(running.tasks["batcher"], return_exceptions=True)
+        await running.consumer.drain()
+        await running.consumer.close()
+        await running.publisher.stop()
+        running.on_demand.close()
+        running.pipeline.shutdown()
+        log.info("service_stopped")
+
+    def _http_socket(self) -> socket.socket | None:
+        """Bound here, so a taken port is a clear error before Kafka is touched."""
+        service = self.settings.service
+        if not service.http_port:
+            return None
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            listener.bind((service.http_host, service.http_port))
+        except OSError as exc:
+            listener.close()
+            raise ConfigurationError(
+                f"cannot listen on {service.http_host}:{service.http_port}: {exc.strerror}; "
+                "stop what uses the port or set COPYSTREAM_SERVICE__HTTP_PORT"
+            ) from exc
+        listener.set_inheritable(True)
+        return listener
+
+
+def _angle_policy(settings: Settings) -> AnglePolicy:
+    """The published angle policy, else the uniform cold start. Loaded once: a newly published
+    policy is picked up at the next start (HTTP asks only; Kafka requests arrive decided)."""
+    from policy.registry import load_angle_policy
+
+    return load_angle_policy(settings)

@@ -1,0 +1,162 @@
+"""HTTP asks go through features, the policy, the shared pipeline and the publisher, in order."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import TypeVar
+
+import pytest
+
+from contracts.copies import CopyTrigger, FeatureSnapshot, GeneratedCopy
+from contracts.settings import DecisionSettings, ServiceSettings
+from contracts.vocabulary import Channel, Locale
+from policy.requests import CopyAsk, CopyRequestBuilder
+from policy.uniform import UniformAnglePolicy
+from serving.errors import (
+    FeatureReadError,
+    ServiceNotReadyError,
+    ServiceOverloadedError,
+    UnknownProductError,
+)
+from serving.service.on_demand import OnDemandCopies
+from serving.service.pipeline import CopyPipeline, Source
+from tests.unit.serving.service.conftest import writer_for
+from tests.unit.serving.service.factories import T0
+
+T = TypeVar("T")
+
+
+class FakeSnapshots:
+    def __init__(self, gate: threading.Event | None = None, broken: bool = False) -> None:
+        self.reads: list[tuple[str, str]] = []
+        self.gate = gate
+        self.broken = broken
+
+    def read(
+        self, pairs: Sequence[tuple[str, str]], snapshot_ids: Sequence[str], now: datetime
+    ) -> list[FeatureSnapshot]:
+        if self.gate is not None:
+            self.gate.wait(5)
+        if self.broken:
+            raise OSError("online store is gone")
+        self.reads += pairs
+        return [
+            FeatureSnapshot(snapshot_id=sid, read_at=now, user={"views_10m": 2})
+            for sid in snapshot_ids
+        ]
+
+
+class FakeSink:
+    def __init__(self) -> None:
+        self.published: list[tuple[GeneratedCopy, Source]] = []
+
+    async def copy(self, copy: GeneratedCopy, source: Source) -> None:
+        self.published.append((copy, source))
+
+
+def _ask(product_id: str, request_id: str = "r-http1") -> CopyAsk:
+    return CopyAsk(
+        request_id=request_id,
+        user_id="u-7",
+        product_id=product_id,
+        channel=Channel.APP,
+        locale=Locale.ZH_CN,
+        slot="api",
+        trigger=CopyTrigger.EXPLICIT,
+    )
+
+
+def _with_service(
+    catalog,
+    checker,
+    body: Callable[[OnDemandCopies, FakeSink], Awaitable[T]],
+    snapshots: FakeSnapshots | None = None,
+    ready: bool = True,
+) -> T:
+    async def scenario() -> T:
+        pipeline = CopyPipeline(writer_for(catalog, checker), ServiceSettings(max_wait_ms=1))
+        sink = FakeSink()
+        service = OnDemandCopies(
+            snapshots or FakeSnapshots(),
+            CopyRequestBuilder(DecisionSettings(), UniformAnglePolicy()),
+            pipeline,
+            sink,
+            max_pending_reads=1,
+            ready=lambda: ready,
+            clock=lambda: T0,
+        )
+        runner = asyncio.create_task(pipeline.run())
+        try:
+            return await body(service, sink)
+        finally:
+            pipeline.close()
+            await runner
+            service.close()
+            pipeline.shutdown()
+
+    return asyncio.run(asyncio.wait_for(scenario(), 10))
+
+
+def test_ask_is_decided_written_published_and_returned(small_catalog, checker):
+    product = small_catalog[0]
+
+    async def body(service: OnDemandCopies, sink: FakeSink) -> GeneratedCopy:
+        return await service.copy(_ask(product.product_id))
+
+    copy = _with_service(small_catalog, checker, body)
+    assert copy.request_id == "r-http1" and copy.copy_id == "c-http1"
+    assert copy.trigger is CopyTrigger.EXPLICIT and copy.policy_version == "uniform-v1"
+    assert copy.features is not None and copy.features.snapshot_id == "s-http1"
+    assert copy.features.user == {"views_10m": 2}
+    assert copy.propensity == pytest.approx(0.1)
+
+
+def test_published_copy_is_the_returned_one(small_catalog, checker):
+    async def body(service: OnDemandCopies, sink: FakeSink) -> bool:
+        copy = await service.copy(_ask(small_catalog[1].product_id))
+        return sink.published == [(copy, "http")]
+
+    assert _with_service(small_catalog, checker, body)
+
+
+def test_unknown_product_is_refused_before_reading_features(small_catalog, checker):
+    snapshots = FakeSnapshots()
+
+    async def body(service: OnDemandCopies, sink: FakeSink) -> None:
+        with pytest.raises(UnknownProductError):
+            await service.copy(_ask("p99999"))
+        assert not snapshots.reads and not sink.published
+
+    _with_service(small_catalog, checker, body, snapshots)
+
+
+def test_not_ready_is_refused(small_catalog, checker):
+    async def body(service: OnDemandCopies, sink: FakeSink) -> None:
+        with pytest.raises(ServiceNotReadyError, match="retry"):
+            await service.copy(_ask(small_catalog[0].product_id))
+
+    _with_service(small_catalog, checker, body, ready=False)
+
+
+def test_feature_reads_are_bounded_and_failures_are_unavailable(small_catalog, checker):
+    gate = threading.Event()
+    product_id = small_catalog[0].product_id
+
+    async def body(service: OnDemandCopies, sink: FakeSink) -> None:
+        waiting = asyncio.create_task(service.copy(_ask(product_id)))
+        await asyncio.sleep(0)  # the first read now holds the only place in line
+        with pytest.raises(ServiceOverloadedError):
+            await service.copy(_ask(product_id, "r-http2"))
+        gate.set()
+        assert (await waiting).request_id == "r-http1"
+
+    _with_service(small_catalog, checker, body, FakeSnapshots(gate))
+
+    async def broken(service: OnDemandCopies, sink: FakeSink) -> None:
+        with pytest.raises(FeatureReadError, match="online store is gone"):
+            await service.copy(_ask(product_id))
+
+    _with_service(small_catalog, checker, broken, FakeSnapshots(broken=True))
