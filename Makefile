@@ -49,6 +49,7 @@ test: lint
 bench: infra model
 	$(PY) -m bench.ingest
 	$(PY) -m bench.generate
+	$(PY) -m bench.e2e
 
 clean:
 	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache

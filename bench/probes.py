@@ -48,3 +48,18 @@ class CommitLagProbe:
     def close(self) -> None:
         self._admin.close()
         self._consumer.close()
+
+
+def scrape_histogram(port: int, name: str) -> tuple[float, float]:
+    """(sum, count) of histogram `name` on a service's /metrics; (0, 0) when not reachable."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=1) as resp:
+            text = resp.read().decode()
+    except OSError:
+        return 0.0, 0.0
+    total = count = 0.0
+    for family in text_string_to_metric_families(text):
+        if family.name == name:
+            total += sum(s.value for s in family.samples if s.name == f"{name}_sum")
+            count += sum(s.value for s in family.samples if s.name == f"{name}_count")
+    return total, count

@@ -1,67 +1,82 @@
-"""`make demo`: the main job on local defaults, end to end, with a live view.
+"""`make demo`: the live loop on local defaults, end to end, with a readable live view.
 
-Starts from running Kafka/Redis (`make infra`), generates the catalog, loads it into Feast,
-starts the stream worker, replays simulated shoppers and prints live feature values, then the
-copy the exported model writes for a few products (checked; templates where the model failed).
+Starts from running Kafka/Redis (`make infra`) and the bootstrap model (`make model`): writes
+the catalog and loads it into Feast, starts the stream worker (features and copy decisions) and
+the generator service (Kafka consumer and HTTP API), replays simulated shoppers and prints each
+copy as it lands on `generated-copy`: user, product, trigger, angle, propensity, text.
 """
 
 from __future__ import annotations
 
+import statistics
 import threading
 import time
-from pathlib import Path
+from collections import Counter
 from typing import Any
 
 from contracts.logs import configure_logging
 from contracts.settings import Settings
 
-DEMO_USERS = 400
-DEMO_RATE_PER_S = 1_500
-DEMO_SECONDS = 20
-WATCHED = 5
+DEMO_USERS = 150
+DEMO_RATE_PER_S = 40
+DEMO_SECONDS = 40
+DEMO_CART_ABANDON_S = 10.0
+"""The demo's shoppers abandon carts for 10 s, not 30 min, so reminders show while you watch."""
 
 
 def main() -> None:
-    settings = Settings()
+    base = Settings()
+    settings = base.model_copy(
+        update={
+            "decisions": base.decisions.model_copy(
+                update={"cart_abandon_after_s": DEMO_CART_ABANDON_S}
+            )
+        }
+    )
     configure_logging(settings.model_copy(update={"log_json": False, "log_level": "WARNING"}))
     from features.catalog import CatalogGenerator, write_catalog_jsonl
     from features.catalog_features import CatalogFeatureLoader
     from features.online_reader import OnlineFeatureReader
     from features.store import open_feature_store
-    from simulate.worker import StreamWorkerProcess, wait_until_serving
+    from simulate.worker import (
+        GeneratorServiceProcess,
+        StreamWorkerProcess,
+        wait_until_ready,
+        wait_until_serving,
+    )
 
     store = open_feature_store(settings, apply=True)
     catalog = CatalogGenerator(settings.catalog.seed, settings.catalog.products).generate()
     write_catalog_jsonl(catalog, settings.catalog_file)
     CatalogFeatureLoader(store).load(catalog, settings.data_dir / "product_catalog.parquet")
-    print(f"catalog: {len(catalog)} products → {settings.data_dir / 'catalog.jsonl'}")
-
-    print(f"starting stream worker (python -m streams), log → {_worker_log(settings)}")
-    worker = StreamWorkerProcess(settings, _worker_log(settings)).start()
+    print(f"catalog: {len(catalog)} products → {settings.catalog_file}")
+    logs = settings.home / "logs"
+    print(f"starting the stream worker and the generator service; logs in {logs}")
+    worker = StreamWorkerProcess(settings, logs / "stream-worker.log").start()
+    service = GeneratorServiceProcess(settings, logs / "generator-service.log").start()
     try:
-        reader = OnlineFeatureReader(store)
         try:
-            wait_until_serving(settings, reader, timeout_s=120)
+            wait_until_serving(settings, OnlineFeatureReader(store), timeout_s=120)
+            wait_until_ready(settings, timeout_s=120)
         except TimeoutError as exc:
-            raise SystemExit(f"{exc}; see {_worker_log(settings)}") from exc
-        print("stream worker is up")
-        _run_live(settings, reader, catalog)
+            raise SystemExit(f"{exc}; see the logs in {logs}") from exc
+        print(f"live: stream worker and generator service (model {settings.generator_model_dir})")
+        _run_live(settings, catalog)
+        _ask_over_http(settings, catalog)
     finally:
+        service.stop()
         worker.stop()
-    print(f"worker log: {_worker_log(settings)}")
+    print(f"logs: {logs}")
 
 
-def _worker_log(settings: Settings) -> Path:
-    return settings.home / "logs" / "stream-worker.log"
-
-
-def _run_live(settings: Settings, reader: Any, catalog: list[Any]) -> None:
+def _run_live(settings: Settings, catalog: list[Any]) -> None:
+    from simulate.copy_reader import GeneratedCopyReader
     from simulate.replay import EventReplayer
     from simulate.sessions import ShopperSessionGenerator
 
     shoppers = ShopperSessionGenerator(catalog, users=DEMO_USERS, seed=settings.catalog.seed)
-    watched = [s.user_id for s in shoppers.shoppers[:WATCHED]]
     total = DEMO_RATE_PER_S * DEMO_SECONDS
+    copies = GeneratedCopyReader(settings, from_beginning=False)
     replayer = EventReplayer(settings)
     sender = threading.Thread(
         target=replayer.send,
@@ -69,57 +84,76 @@ def _run_live(settings: Settings, reader: Any, catalog: list[Any]) -> None:
         kwargs={"rate_per_s": DEMO_RATE_PER_S, "total": total, "progress": False},
     )
     replayer.send_raw(b"demo", b"{not json")  # shows the dead-letter path
-    print(f"replaying {total} events from {DEMO_USERS} shoppers at {DEMO_RATE_PER_S}/s …")
-    sender.start()
-    while sender.is_alive():
-        time.sleep(2)
-        _print_users(reader, watched)
-    time.sleep(2)
-    _print_users(reader, watched)
-    _print_products(reader, catalog[:WATCHED])
-    _print_copies(settings)
-
-
-def _print_copies(settings: Settings) -> None:
-    """What the bootstrap model writes for the watched products (the live loop is issue 4)."""
-    from serving.samples import sample_rows
-
-    print(f"\ncopy for the watched products (model {settings.generator_model_dir})")
-    rows = sample_rows(settings, products=2, seed=settings.catalog.seed)
-    for row in rows:
-        print(
-            f"{row['product']:<8}{row['locale']:<6}{row['channel']:<6}{row['written as']:<14}"
-            f"{row['source']:<9}{row['text']}"
-        )
-
-
-def _print_users(reader: Any, users: list[str]) -> None:
-    print(f"\n{time.strftime('%H:%M:%S')}  live user features (Feast online store)")
     print(
-        f"{'user':<8}{'views 10m':>10}{'carts 1h':>9}{'buys 24h':>9}  {'price aff.':>10}"
-        f"{'disc. sens.':>12}  {'channel':<8}{'top categories'}"
+        f"replaying {total} events from {DEMO_USERS} shoppers at {DEMO_RATE_PER_S}/s; carts "
+        f"left {DEMO_CART_ABANDON_S:.0f} s get a reminder\n"
     )
-    for user in users:
-        row = reader.user(user)
-        if row is None:
-            print(f"{user:<8}  (no events yet)")
-            continue
-        print(
-            f"{user:<8}{row['views_10m']:>10}{row['carts_1h']:>9}{row['purchases_24h']:>9}  "
-            f"{row['price_affinity']:>10.2f}{row['discount_sensitivity']:>12.2f}  "
-            f"{row['last_channel']:<8}{', '.join(row['top_categories'] or [])}"
-        )
+    print(
+        f"{'time':<9}{'user':<8}{'product':<9}{'trigger':<15}{'chan':<6}{'loc':<6}"
+        f"{'angle (written)':<28}{'p':>6}{'ms':>6}  text"
+    )
+    seen: list[Any] = []
+    sender.start()
+    quiet_until = None
+    while quiet_until is None or time.monotonic() < quiet_until:
+        for copy, _ in copies.read(timeout_s=0.5):
+            seen.append(copy)
+            _print_copy(copy)
+        if quiet_until is None and not sender.is_alive():
+            quiet_until = time.monotonic() + DEMO_CART_ABANDON_S + 5
+    replayer.close()
+    copies.close()
+    _print_summary(seen)
 
 
-def _print_products(reader: Any, products: list[Any]) -> None:
-    print("\nproduct features (catalog + stream popularity)")
-    for product in products:
-        row = reader.product(product.product_id) or {}
-        print(
-            f"{product.product_id:<8}{(row.get('title_en') or '')[:38]:<40}"
-            f"views 1h {row.get('views_1h') or 0:>4}  carts 24h {row.get('carts_24h') or 0:>3}"
-            f"  price {row.get('price')} {row.get('currency')}"
-        )
+def _print_copy(copy: Any) -> None:
+    angle = copy.requested_angle.value
+    if copy.angle != copy.requested_angle:
+        angle += f" ({copy.angle.value})"
+    source = " [template]" if copy.fallback.used else ""
+    print(
+        f"{time.strftime('%H:%M:%S'):<9}{copy.user_id:<8}{copy.product_id:<9}"
+        f"{copy.trigger.value:<15}{copy.channel.value:<6}{copy.locale.value:<6}{angle:<28}"
+        f"{copy.propensity:>6.3f}{copy.latency_ms:>6.0f}  {copy.text}{source}"
+    )
+
+
+def _print_summary(copies: list[Any]) -> None:
+    if not copies:
+        print("\nno copies arrived; see the logs")
+        return
+    latencies = sorted(copy.latency_ms for copy in copies)
+    p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
+    triggers = Counter(copy.trigger.value for copy in copies)
+    templates = sum(copy.fallback.used for copy in copies)
+    print(
+        f"\n{len(copies)} copies ({', '.join(f'{n} {t}' for t, n in triggers.items())}); "
+        f"{templates} templates; request → copy latency p50 "
+        f"{statistics.median(latencies):.0f} ms, p99 {p99:.0f} ms"
+    )
+
+
+def _ask_over_http(settings: Settings, catalog: list[Any]) -> None:
+    """The synchronous path a live session would use."""
+    import httpx
+
+    url = f"http://{settings.service.http_host}:{settings.service.http_port}/v1/copy"
+    body = {
+        "user_id": "u00001",
+        "product_id": catalog[0].product_id,
+        "channel": "app",
+        "locale": "zh-CN",
+    }
+    token = settings.service.api_token.get_secret_value()
+    started = time.perf_counter()
+    response = httpx.post(url, json=body, headers={"Authorization": f"Bearer {token}"})
+    took = (time.perf_counter() - started) * 1000
+    print(f"\nPOST {url} {body} → {response.status_code} in {took:.0f} ms")
+    if response.is_success:
+        copy = response.json()
+        print(f"  angle {copy['angle']} (p={copy['propensity']:.3f}): {copy['text']}")
+    else:
+        print(f"  {response.text}")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from contracts.settings import Settings
 from features.online_writer import OnlineFeatureWriter
 from features.schema import PRODUCT_POPULARITY_VIEW, USER_ACTIVITY_VIEW
 from streams import metrics
+from streams.copy_agent import CopyDecisionAgent
 from streams.feature_sink import CoalescingFeatureSink
 from streams.messages import RawMessage
 from streams.product_popularity import ProductPopularityProcessor
@@ -110,7 +111,8 @@ def create_app(settings: Settings) -> faust.App:
 
     async def handle_user_batch(events: list[Any]) -> None:
         metrics.BATCH_SIZE.observe(len(events))
-        result = users.process([RawMessage.from_faust(e.message) for e in events])
+        messages = [RawMessage.from_faust(e.message) for e in events]
+        result = users.process(messages)
         for outcome, n in result.outcomes.items():
             metrics.EVENTS.labels(outcome).inc(n)
         await send_dead_letters(result.dead_letters)
@@ -121,6 +123,8 @@ def create_app(settings: Settings) -> faust.App:
                 partition,
                 [(b"%d" % b.source_partition, b.model_dump_json().encode()) for b in batches],
             )
+        if decisions is not None:
+            deliveries += await decisions.decide(messages)
         acks = [(e.ack, e.message.timestamp) for e in events]
         await sink.submit(USER_ACTIVITY_VIEW, result.rows, result.timestamps, acks, deliveries)
 
@@ -152,8 +156,7 @@ def create_app(settings: Settings) -> faust.App:
     async def product_popularity(stream: Any) -> None:
         await consume_batches(stream, handle_product_batch)
 
-    if settings.decisions.enabled:
-        _add_copy_decisions(app, settings, user_events, records, consume_batches, crash_worker)
+    decisions = _copy_decisions(app, settings, records, crash_worker)
 
     @app.task
     async def run_feature_sink() -> None:
@@ -175,24 +178,23 @@ def create_app(settings: Settings) -> faust.App:
     return app
 
 
-def _add_copy_decisions(
+def _copy_decisions(
     app: faust.App,
     settings: Settings,
-    user_events: Any,
     records: RecordBatchSender,
-    consume_batches: Callable[[Any, BatchHandler], Awaitable[None]],
     crash_worker: Callable[[BaseException], Awaitable[None]],
-) -> None:
-    """A second agent on `user-events`: decides when copy is needed and sends the requests.
+) -> CopyDecisionAgent | None:
+    """The copy decider, with its table and the abandoned-cart timer; None when disabled.
 
-    Faust commits an offset once every agent reading the topic has acked the message, so the
-    features and the decisions each keep their own at-least-once guarantee.
+    It reads the same micro-batches as the activity processor rather than being a second agent
+    on `user-events`, so each message is acked once, after both have delivered their effects.
     """
+    if not settings.decisions.enabled:
+        return None
     from features.snapshots import FeatureSnapshotReader
     from features.store import open_feature_store
     from policy.registry import load_angle_policy
     from policy.requests import CopyRequestBuilder
-    from streams.copy_agent import CopyDecisionAgent
     from streams.copy_state import CopyDecisionState
 
     table = app.Table(
@@ -211,13 +213,13 @@ def _add_copy_decisions(
         CopyRequestBuilder(settings.decisions, policy),
     )
 
-    @app.agent(user_events, name="copy-decisions")
-    async def copy_decisions(stream: Any) -> None:
-        await consume_batches(stream, agent.handle_batch)
-
     @app.timer(settings.decisions.cart_check_interval_s)
     async def check_abandoned_carts() -> None:
+        if not app.flow_control.is_active():  # recovering or rebalancing: state incomplete
+            return
         try:
             await agent.check_carts(frozenset(app.assignor.assigned_actives()))
         except Exception as exc:
             await crash_worker(exc)
+
+    return agent

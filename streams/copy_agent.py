@@ -1,8 +1,10 @@
 """The copy decider's I/O: snapshot features, choose angles, send `copy-requests`, keep state.
 
-At-least-once like the rest of the worker: a batch's requests and state changes are delivered
-before its events are acked, and the cart check delivers its requests before the state that
-forgets the carts. Batches and cart checks take one lock, so neither ships the other's changes.
+It runs inside the activity agent's batch handler (one agent per topic: Faust acks a message
+once, after the features and the decisions of its batch are both delivered), so it is
+at-least-once like the rest of the worker. The cart check delivers its requests before the
+state that forgets the carts. Batches and cart checks take one lock, so neither ships the
+other's changes.
 """
 
 from __future__ import annotations
@@ -50,14 +52,20 @@ class CopyDecisionAgent:
         self._indexed_at = 0.0
         self._assignment: frozenset[Any] = frozenset()
 
-    async def handle_batch(self, events: list[Any]) -> None:
+    async def decide(self, messages: list[RawMessage]) -> list[Any]:
+        """Send the requests a micro-batch asks for and the state that remembers them.
+
+        Returns the delivery futures; the caller acks the batch only once they are done. The
+        two may land in either order: an event replayed after a crash whose state remembers a
+        request asks again with the same id.
+        """
         async with self._lock:
             started = time.perf_counter()
-            result = self._processor.process([RawMessage.from_faust(e.message) for e in events])
-            await self._send(result.asks, result.skipped)
+            result = self._processor.process(messages)
+            deliveries = await self._send_requests(result.asks, result.skipped)
+            deliveries += await self._send_changes()
             metrics.DECISION_SECONDS.observe(time.perf_counter() - started)
-        for event in events:
-            event.ack()
+            return deliveries
 
     async def check_carts(self, assignment: frozenset[Any]) -> None:
         async with self._lock:
@@ -66,16 +74,19 @@ class CopyDecisionAgent:
                 self._processor.index_carts(self._state.keys())
                 self._assignment, self._indexed_at = assignment, time.monotonic()
             result = self._processor.due_carts(time.time())
-            await self._send(result.asks, result.skipped)
+            # the reminders are delivered before the state that forgets the carts
+            await asyncio.gather(*await self._send_requests(result.asks, result.skipped))
+            await asyncio.gather(*await self._send_changes())
 
     def close(self) -> None:
         self._reads.shutdown(wait=False, cancel_futures=True)
 
-    async def _send(self, asks: list[CopyAsk], skipped: Counter[str]) -> None:
-        """Requests first, then the state that remembers them, both delivered on return."""
+    async def _send_requests(self, asks: list[CopyAsk], skipped: Counter[str]) -> list[Any]:
         requests = await self._requests(asks, skipped)
         for outcome, n in skipped.items():
             metrics.COPY_DECISIONS.labels(outcome).inc(n)
+        if set(skipped) - {"requested"}:
+            log.info("copy_asks_decided", **{k: n for k, n in skipped.items()})
         deliveries: list[Any] = []
         kafka = self._settings.kafka
         topic, partitions = kafka.topics.copy_requests, kafka.partitions
@@ -97,11 +108,13 @@ class CopyDecisionAgent:
             )
         for partition, records in by_partition.items():
             deliveries += await self._records.send(topic, partition, records)
-        await asyncio.gather(*deliveries)
+        return deliveries
+
+    async def _send_changes(self) -> list[Any]:
         changes: list[Any] = []
         for partition, records in self._state.take_changes().items():
             changes += await self._records.send(self._state.changelog_topic, partition, records)
-        await asyncio.gather(*changes)
+        return changes
 
     async def _requests(self, asks: list[CopyAsk], skipped: Counter[str]) -> list[CopyRequest]:
         if not asks:

@@ -31,6 +31,7 @@ class CopyDecisionProcessor:
         for message in messages:
             event = _parse(message)
             if event is None:
+                result.skipped["unparsed"] += 1
                 continue
             state = touched.get(event.user_id) or self._states.get(event.user_id)
             state = state or CopyDecisionState()
@@ -74,6 +75,8 @@ class CopyDecisionProcessor:
         if seen is not None:
             if (seen.partition, seen.offset) == (message.partition, message.offset):
                 self._replay(state, event, seen, result)
+            else:
+                result.skipped["duplicate_event"] += 1
             return False
         request_id = self._rules.on_event(state, event, result)
         state.remember(
