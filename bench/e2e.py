@@ -58,7 +58,7 @@ def bench_settings(max_batch_requests: int | None) -> Settings:
         redis=base.redis.model_dump(),
         feast={"project": f"e2e{tag}", "online_store": "redis"},
         streams={"app_id": f"e2e-{tag}", "metrics_port": 0},
-        generator=base.generator.model_dump(),
+        generator={**base.generator.model_dump(), "model_dir": base.generator_model_dir},
         service=service,
         # every view in the benchmark comes from a new shopper; no rate limit applies anyway
         decisions={"max_requests_per_user": 1_000},
@@ -223,7 +223,7 @@ def main(rates: list[float], seconds: float) -> dict[str, Any]:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rates", default="25,50,100", help="offered requests per second")
+    parser.add_argument("--rates", default="25,50", help="offered requests per second")
     parser.add_argument("--seconds", type=float, default=20.0, help="per rate")
     args = parser.parse_args()
     main([float(r) for r in args.rates.split(",")], args.seconds)

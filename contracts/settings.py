@@ -224,7 +224,7 @@ class ServiceSettings(_Section):
     """The generator service (serving/): Kafka consumer, dynamic batcher and HTTP API."""
 
     group_id: str = "copystream-generator"
-    max_batch_requests: int = Field(16, ge=1, description="requests decoded together, at most")
+    max_batch_requests: int = Field(8, ge=1, description="requests decoded together, at most")
     max_wait_ms: float = Field(
         4.0, ge=0, description="longest a request waits for batch-mates (bounds added latency)"
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -61,10 +62,7 @@ class BatchDecoder:
     def decode(self, requests: Sequence[DecodeRequest], params: SamplingParams) -> list[Decoded]:
         if not requests:
             return []
-        ids, mask = left_pad([request.prompt_ids for request in requests], self.pad_id)
-        positions = np.clip(np.cumsum(mask, axis=1) - 1, 0, None)
-        past = self.runner.empty_past(len(requests))
-        logits, past = self.runner.step(ids, mask, positions, past)
+        logits, past, mask, positions = self._prefill(requests)
         rngs = [np.random.default_rng(request.seed) for request in requests]
         generated: list[list[int]] = [[] for _ in requests]
         logprob = np.zeros(len(requests), dtype=np.float64)
@@ -102,6 +100,26 @@ class BatchDecoder:
             )
             for row in range(len(requests))
         ]
+
+    def _prefill(
+        self, requests: Sequence[DecodeRequest]
+    ) -> tuple[np.ndarray, list[Any], IntArray, IntArray]:
+        """Run each distinct prompt once and give every row its prompt's cache: candidates of
+        one brief share a prompt, and the prompt is most of the compute of a short copy."""
+        distinct: dict[tuple[int, ...], int] = {}
+        source = np.asarray(
+            [distinct.setdefault(tuple(r.prompt_ids), len(distinct)) for r in requests]
+        )
+        shared = self.runner.gathers_rows and len(distinct) < len(requests)
+        prompts = [list(p) for p in distinct] if shared else [r.prompt_ids for r in requests]
+        ids, mask = left_pad(prompts, self.pad_id)
+        positions = np.clip(np.cumsum(mask, axis=1) - 1, 0, None)
+        logits, past = self.runner.step(ids, mask, positions, self.runner.empty_past(len(ids)))
+        if not shared:
+            return logits, past, mask, positions
+        expanded = self.runner.select_rows(past, source)
+        assert expanded is not None  # gathers_rows promised it
+        return logits[source], expanded, mask[source], positions[source]
 
     def _next_tokens(
         self,

@@ -51,6 +51,11 @@ class KeyValueRunner(Protocol):
 
     def select_rows(self, past: list[Any], rows: IntArray) -> list[Any] | None: ...
 
+    @property
+    def gathers_rows(self) -> bool:
+        """Whether `select_rows` can gather (and repeat) rows of the cache cheaply."""
+        ...
+
 
 @dataclass
 class _HostRunner:
@@ -75,6 +80,10 @@ class _HostRunner:
 
     def select_rows(self, past: list[Any], rows: IntArray) -> list[Any] | None:
         return [np.ascontiguousarray(tensor[rows]) for tensor in past]
+
+    @property
+    def gathers_rows(self) -> bool:
+        return True
 
 
 @dataclass
@@ -114,6 +123,10 @@ class _DeviceRunner:
 
     def select_rows(self, past: list[Any], rows: IntArray) -> list[Any] | None:
         return None  # gathering rows on the device would cost more than decoding them
+
+    @property
+    def gathers_rows(self) -> bool:
+        return False
 
 
 class OnnxCausalLM:
