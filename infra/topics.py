@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from contracts.settings import KafkaSettings
@@ -28,8 +29,9 @@ def topic_specs(kafka: KafkaSettings) -> list[TopicSpec]:
     ]
 
 
-def ensure_topics(kafka: KafkaSettings) -> list[str]:
-    """Create missing topics; returns the names created (existing ones are left as they are)."""
+def ensure_topics(kafka: KafkaSettings, extra: Sequence[TopicSpec] = ()) -> list[str]:
+    """Create missing topics (ours plus `extra`); returns the names created (existing ones are
+    left as they are)."""
     from kafka import KafkaAdminClient
 
     admin = KafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
@@ -41,7 +43,7 @@ def ensure_topics(kafka: KafkaSettings) -> list[str]:
                 "replication_factor": 1,
                 "configs": spec.configs,
             }
-            for spec in topic_specs(kafka)
+            for spec in [*topic_specs(kafka), *extra]
             if spec.name not in existing
         }
         if wanted:

@@ -86,7 +86,7 @@ class CopyDecisionAgent:
         for outcome, n in skipped.items():
             metrics.COPY_DECISIONS.labels(outcome).inc(n)
         if set(skipped) - {"requested"}:
-            log.info("copy_asks_decided", **{k: n for k, n in skipped.items()})
+            log.debug("copy_asks_decided", **{k: n for k, n in skipped.items()})
         deliveries: list[Any] = []
         kafka = self._settings.kafka
         topic, partitions = kafka.topics.copy_requests, kafka.partitions
