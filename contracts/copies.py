@@ -65,6 +65,10 @@ class CopyRequest(_CopyFor):
     created_at: AwareDatetime
     deadline: AwareDatetime
 
+    def addressee(self) -> dict[str, object]:
+        """The fields a copy shares with its request (who it is for, where it shows)."""
+        return {name: getattr(self, name) for name in _CopyFor.model_fields}
+
     @model_validator(mode="after")
     def _deadline_after_creation(self) -> CopyRequest:
         if self.deadline <= self.created_at:

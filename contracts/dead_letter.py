@@ -4,8 +4,24 @@ from __future__ import annotations
 
 import base64
 from datetime import UTC, datetime
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
+
+
+class KafkaRecord(Protocol):
+    """What a dead letter needs of a consumed record (aiokafka's, kafka-python's, ours)."""
+
+    @property
+    def key(self) -> bytes | None: ...
+    @property
+    def value(self) -> bytes | None: ...
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
 
 
 class DeadLetter(BaseModel):
@@ -50,6 +66,32 @@ class DeadLetter(BaseModel):
             raw_key_b64=base64.b64encode(key).decode() if key is not None else None,
             worker=worker,
         )
+
+    @classmethod
+    def for_record(
+        cls, record: KafkaRecord, error_type: str, reason: str, worker: str
+    ) -> DeadLetter:
+        return cls.for_message(
+            value=record.value,
+            key=record.key,
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            error_type=error_type,
+            reason=reason,
+            worker=worker,
+        )
+
+    @property
+    def log_fields(self) -> dict[str, object]:
+        """Where it came from and why, for the `dead_letter` log event."""
+        return {
+            "topic": self.source_topic,
+            "partition": self.source_partition,
+            "offset": self.source_offset,
+            "error_type": self.error_type,
+            "reason": self.reason,
+        }
 
     @property
     def raw_value(self) -> bytes:

@@ -12,25 +12,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from contracts.copies import FeatureSnapshot, FeatureValue
-from features.schema import (
-    PRODUCT_CATALOG_FIELDS,
-    PRODUCT_CATALOG_VIEW,
-    PRODUCT_POPULARITY_FIELDS,
-    PRODUCT_POPULARITY_VIEW,
-    USER_ACTIVITY_FIELDS,
-    USER_ACTIVITY_VIEW,
-)
+from features.online_reader import PRODUCT_FEATURE_REFS, USER_FEATURE_REFS
+from features.schema import PRODUCT_CATALOG_VIEW
 
 if TYPE_CHECKING:
     from feast import FeatureStore
 
-_CATALOG_TEXTS = {"title_en", "description_en", "title_zh_cn", "description_zh_cn"}
-SNAPSHOT_USER_REFS = [f"{USER_ACTIVITY_VIEW}:{name}" for name in USER_ACTIVITY_FIELDS]
-SNAPSHOT_PRODUCT_REFS = [f"{PRODUCT_POPULARITY_VIEW}:{n}" for n in PRODUCT_POPULARITY_FIELDS] + [
-    f"{PRODUCT_CATALOG_VIEW}:{n}"
-    for n in PRODUCT_CATALOG_FIELDS
-    if n not in _CATALOG_TEXTS and n != "attributes_json"
-]
+_CATALOG_TEXTS = ("title_en", "description_en", "title_zh_cn", "description_zh_cn")
+_LEFT_OUT = {f"{PRODUCT_CATALOG_VIEW}:{name}" for name in (*_CATALOG_TEXTS, "attributes_json")}
+SNAPSHOT_USER_REFS = USER_FEATURE_REFS
+SNAPSHOT_PRODUCT_REFS = [ref for ref in PRODUCT_FEATURE_REFS if ref not in _LEFT_OUT]
 
 
 class FeatureSnapshotReader:

@@ -177,19 +177,28 @@ class CopyGenerator:
 
     def _template_copy(self, job: CopyJob, problems: tuple[str, ...]) -> GeneratedText:
         reason = "checker rejected every candidate: " + ", ".join(sorted(set(problems)))
-        copy = self.fallback.write(job.brief, reason)
-        brief = job.brief
-        COPIES.labels(source="fallback", locale=brief.locale.value, angle=copy.angle_used).inc()
-        FALLBACKS.labels(reason=problems[0].split(":")[0] if problems else "unknown").inc()
-        return GeneratedText(
-            copy.text,
-            copy.angle_used,
-            brief.angle.value,
-            self.model_version,
-            reason,
-            self.max_tries,
-            None,
+        label = problems[0].split(":")[0] if problems else "unknown"
+        return template_text(
+            self.fallback, job.brief, reason, label, self.model_version, self.max_tries
         )
+
+
+def template_text(
+    fallback: FallbackCopywriter,
+    brief: CopyBrief,
+    reason: str,
+    metric_reason: str,
+    model_version: str,
+    tries: int,
+) -> GeneratedText:
+    """The brief's faithful template in place of model copy, flagged with `reason` and counted
+    (`copystream_fallbacks_total{reason=metric_reason}`)."""
+    copy = fallback.write(brief, reason)
+    COPIES.labels(source="fallback", locale=brief.locale.value, angle=copy.angle_used).inc()
+    FALLBACKS.labels(reason=metric_reason).inc()
+    return GeneratedText(
+        copy.text, copy.angle_used.value, brief.angle.value, model_version, reason, tries, None
+    )
 
 
 def _candidate_seed(seed: int, attempt: int, candidate: int) -> int:

@@ -93,14 +93,7 @@ def create_app(settings: Settings) -> faust.App:
     async def send_dead_letters(letters: list[DeadLetter]) -> None:
         for letter in letters:
             metrics.DEAD_LETTERS.labels(letter.error_type).inc()
-            log.warning(
-                "dead_letter",
-                topic=letter.source_topic,
-                partition=letter.source_partition,
-                offset=letter.source_offset,
-                error_type=letter.error_type,
-                reason=letter.reason,
-            )
+            log.warning("dead_letter", **letter.log_fields)
             await dead_letters.send(value=letter.model_dump_json().encode())
 
     async def send_changes(state: FaustTableState[Any]) -> list[Any]:
@@ -124,7 +117,7 @@ def create_app(settings: Settings) -> faust.App:
                 [(b"%d" % b.source_partition, b.model_dump_json().encode()) for b in batches],
             )
         if decisions is not None:
-            deliveries += await decisions.decide(messages)
+            deliveries += await decisions.decide(result.valid)
         acks = [(e.ack, e.message.timestamp) for e in events]
         await sink.submit(USER_ACTIVITY_VIEW, result.rows, result.timestamps, acks, deliveries)
 

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from contracts.copies import CopyRequest
+from contracts.events import BehaviourEvent
 from contracts.logs import get_logger
 from contracts.settings import Settings
 from features.snapshots import FeatureSnapshotReader
@@ -52,7 +53,7 @@ class CopyDecisionAgent:
         self._indexed_at = 0.0
         self._assignment: frozenset[Any] = frozenset()
 
-    async def decide(self, messages: list[RawMessage]) -> list[Any]:
+    async def decide(self, messages: list[tuple[RawMessage, BehaviourEvent]]) -> list[Any]:
         """Send the requests a micro-batch asks for and the state that remembers them.
 
         Returns the delivery futures; the caller acks the batch only once they are done. The
@@ -61,7 +62,7 @@ class CopyDecisionAgent:
         """
         async with self._lock:
             started = time.perf_counter()
-            result = self._processor.process(messages)
+            result = self._processor.process_events(messages)
             deliveries = await self._send_requests(result.asks, result.skipped)
             deliveries += await self._send_changes()
             metrics.DECISION_SECONDS.observe(time.perf_counter() - started)

@@ -26,13 +26,18 @@ class CopyDecisionProcessor:
         self.open_carts: dict[str, int] = {}  # user id -> partition, users with open carts
 
     def process(self, messages: list[RawMessage]) -> TriggerResult:
+        """Parse, then decide; the worker passes events its activity processor validated."""
+        parsed = [(message, _parse(message)) for message in messages]
+        valid = [(message, event) for message, event in parsed if event is not None]
+        result = self.process_events(valid)
+        if len(valid) < len(messages):
+            result.skipped["unparsed"] += len(messages) - len(valid)
+        return result
+
+    def process_events(self, messages: list[tuple[RawMessage, BehaviourEvent]]) -> TriggerResult:
         result = TriggerResult()
         touched: dict[str, CopyDecisionState] = {}
-        for message in messages:
-            event = _parse(message)
-            if event is None:
-                result.skipped["unparsed"] += 1
-                continue
+        for message, event in messages:
             state = touched.get(event.user_id) or self._states.get(event.user_id)
             state = state or CopyDecisionState()
             if self._apply(state, event, message, result):

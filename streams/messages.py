@@ -19,16 +19,7 @@ class RawMessage:
 
     def dead_letter(self, error_type: str, reason: str, worker: str) -> DeadLetter:
         """This message, rejected: raw bytes, where it came from and why."""
-        return DeadLetter.for_message(
-            value=self.value,
-            key=self.key,
-            topic=self.topic,
-            partition=self.partition,
-            offset=self.offset,
-            error_type=error_type,
-            reason=reason,
-            worker=worker,
-        )
+        return DeadLetter.for_record(self, error_type, reason, worker)
 
     @classmethod
     def from_faust(cls, message: Any) -> RawMessage:

@@ -30,6 +30,7 @@ class UserBatchResult:
     dead_letters: list[DeadLetter] = field(default_factory=list)
     product_activity: dict[int, list[ProductActivityBatch]] = field(default_factory=dict)
     events: list[BehaviourEvent] = field(default_factory=list)  # applied for the first time
+    valid: list[tuple[RawMessage, BehaviourEvent]] = field(default_factory=list)  # in order
     outcomes: Counter[str] = field(default_factory=Counter)
 
 
@@ -57,6 +58,7 @@ class UserActivityProcessor:
             event = self._parse(message, result)
             if event is None:
                 continue
+            result.valid.append((message, event))
             state = self._state_for(event.user_id, touched)
             applied = state.apply(event, message.partition, message.offset, self._cfg)
             result.outcomes[applied.value] += 1

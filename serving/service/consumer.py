@@ -164,16 +164,7 @@ class RequestConsumer:
         error_type: str,
         reason: str,
     ) -> None:
-        letter = DeadLetter.for_message(
-            value=record.value,
-            key=record.key,
-            topic=record.topic,
-            partition=record.partition,
-            offset=record.offset,
-            error_type=error_type,
-            reason=reason,
-            worker=self._worker,
-        )
+        letter = DeadLetter.for_record(record, error_type, reason, self._worker)
         await self._publisher.dead_letter(letter, record.key)
         self._tracker.done(partition, record.offset)
 

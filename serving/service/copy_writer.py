@@ -22,8 +22,7 @@ from policy.requests import seed_of
 from serving.checks import FallbackCopywriter
 from serving.errors import UnknownProductError
 from serving.facts import ProductFacts
-from serving.generator import CopyJob, GeneratedText
-from serving.metrics import COPIES, FALLBACKS
+from serving.generator import CopyJob, GeneratedText, template_text
 from serving.prompting import CopyBrief
 
 DEADLINE = "deadline"
@@ -133,29 +132,12 @@ class CopyWriter:
 
     def _deadline_text(self, brief: CopyBrief, late_ms: float) -> GeneratedText:
         reason = f"{DEADLINE}: {late_ms:.0f} ms past the request's deadline when its batch formed"
-        copy = self.fallback.write(brief, reason)
-        COPIES.labels(source="fallback", locale=brief.locale.value, angle=copy.angle_used).inc()
-        FALLBACKS.labels(reason=DEADLINE).inc()
-        return GeneratedText(
-            copy.text,
-            copy.angle_used.value,
-            brief.angle.value,
-            self.generator.model_version,
-            reason,
-            0,
-            None,
-        )
+        return template_text(self.fallback, brief, reason, DEADLINE, self.model_version, 0)
 
     def _copy(self, request: CopyRequest, text: GeneratedText) -> GeneratedCopy:
         created_at = self.clock()
         return GeneratedCopy(
-            request_id=request.request_id,
-            user_id=request.user_id,
-            product_id=request.product_id,
-            channel=request.channel,
-            slot=request.slot,
-            locale=request.locale,
-            propensity=request.propensity,
+            **request.addressee(),
             copy_id=copy_id_for(request.request_id),
             angle=Angle(text.angle),
             requested_angle=Angle(text.requested_angle),

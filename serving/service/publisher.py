@@ -69,14 +69,7 @@ class CopyPublisher:
     async def dead_letter(self, letter: DeadLetter, key: bytes | None) -> None:
         await self._send(self._kafka.topics.dead_letters, key, letter.model_dump_json())
         REQUEST_DEAD_LETTERS.labels(error_type=letter.error_type).inc()
-        log.warning(
-            "dead_letter",
-            topic=letter.source_topic,
-            partition=letter.source_partition,
-            offset=letter.source_offset,
-            error_type=letter.error_type,
-            reason=letter.reason,
-        )
+        log.warning("dead_letter", **letter.log_fields)
 
     async def _send(self, topic: str, key: bytes | None, value: str) -> None:
         try:
