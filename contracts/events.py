@@ -68,6 +68,7 @@ class ViewEvent(ProductEventBase):
 class AddToCartEvent(ProductEventBase):
     type: Literal[EventType.ADD_TO_CART]
     quantity: Annotated[int, Field(ge=1, le=1000)] = 1
+    copy_id: Identifier | None = Field(None, description="the copy that led here, if known")
 
 
 class RemoveFromCartEvent(ProductEventBase):
@@ -79,6 +80,9 @@ class PurchaseEvent(ProductEventBase):
     type: Literal[EventType.PURCHASE]
     quantity: Annotated[int, Field(ge=1, le=1000)] = 1
     order_id: Identifier | None = None
+    copy_id: Identifier | None = Field(
+        None, description="the copy that led here; else attributed by product and time window"
+    )
 
 
 class SearchEvent(EventBase):

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from contracts.copies import CopyTrigger
+from contracts.outcomes import OutcomeKind
 from contracts.vocabulary import Channel, Locale
 
 _ROOT = Path(__file__).resolve().parent.parent
@@ -205,6 +206,9 @@ class DecisionSettings(_Section):
     remember_events: int = Field(
         64, ge=1, description="event ids remembered per user to tell replays from new events"
     )
+    policy_reload_interval_s: float = Field(
+        2.0, gt=0, description="how often the decider checks the registry for a new policy"
+    )
 
 
 class PolicySettings(_Section):
@@ -232,6 +236,9 @@ class ServiceSettings(_Section):
     max_poll_records: int = Field(256, ge=1)
     http_host: str = "127.0.0.1"
     http_port: int = Field(8466, ge=0, description="HTTP API and /metrics; 0 disables HTTP")
+    reload_check_interval_s: float = Field(
+        2.0, gt=0, description="how often the model registry is checked for a new release"
+    )
     api_token: SecretStr = Field(
         SecretStr("copystream-local-token"),
         description="bearer token of POST /v1/copy; set your own outside a laptop",
@@ -256,6 +263,86 @@ class TrainingSettings(_Section):
     torch_threads: int = Field(2, ge=1)
 
 
+class OutcomeSettings(_Section):
+    """The outcome joiner (streams/): copies joined to what shoppers did, written to the log."""
+
+    enabled: bool = True
+    app_id: str = "copystream-outcomes"
+    attribution_window_s: float = Field(
+        1_800.0,
+        gt=0,
+        description="clicks, carts and purchases count this long after the copy was shown",
+    )
+    unshown_ttl_s: float = Field(
+        3_600.0, gt=0, description="a copy never shown is forgotten after this (no example)"
+    )
+    reward_weights: dict[OutcomeKind, float] = {
+        OutcomeKind.CLICK: 1.0,
+        OutcomeKind.ADD_TO_CART: 0.0,
+        OutcomeKind.PURCHASE: 5.0,
+    }
+    log_uri: str | None = Field(
+        None,
+        description="outcome log root: a folder or a pyarrow/fsspec URI such as s3://bucket/x; "
+        "default <home>/data/outcomes",
+    )
+    close_check_interval_s: float = Field(1.0, gt=0, description="how often windows are closed")
+    flush_max_records: int = Field(5_000, ge=1, description="records per Parquet file, at most")
+    metrics_port: int = Field(9467, description="Prometheus /metrics of the outcome joiner")
+
+
+class GateSettings(_Section):
+    """What a retrained component must show before it replaces the champion."""
+
+    min_examples: int = Field(300, ge=1, description="fewer logged outcomes: nothing promoted")
+    max_perplexity_increase: float = Field(
+        0.05, ge=0, description="relative held-out perplexity increase allowed"
+    )
+    max_pass_rate_drop: float = Field(
+        0.02, ge=0, description="absolute drop in the share of sampled copies passing checks"
+    )
+    max_distinct_drop: float = Field(0.05, ge=0, description="absolute drop in distinct-2")
+    max_policy_value_drop: float = Field(
+        0.0, ge=0, description="relative drop in the SNIPS estimate vs the champion allowed"
+    )
+    max_reward_model_loss_increase: float = Field(
+        0.0, ge=0, description="relative held-out log-loss increase allowed"
+    )
+
+
+class FineTuneSettings(_Section):
+    """Reward-weighted fine-tuning of the copy model on copies that earned reward."""
+
+    method: Literal["lora", "full"] = "lora"
+    lora_rank: int = Field(8, ge=1)
+    lora_alpha: float = Field(16.0, gt=0)
+    lora_dropout: float = Field(0.05, ge=0, lt=1)
+    steps: int = Field(120, ge=1)
+    batch_size: int = Field(16, ge=1)
+    learning_rate: float = Field(1e-3, gt=0)
+    max_minutes: float = Field(3.0, gt=0, description="fine-tuning stops early at this budget")
+    reference_share: float = Field(
+        0.5, ge=0, lt=1, description="share of each batch from the reference corpus (anti-drift)"
+    )
+
+
+class RetrainingSettings(_Section):
+    """One retraining round (training/): data window, what is trained, how it is judged."""
+
+    data_window_days: int = Field(7, ge=1, description="outcome partitions read per round")
+    holdout_share: float = Field(
+        0.3, gt=0, lt=1, description="newest share of the window kept for evaluation"
+    )
+    bootstrap_samples: int = Field(200, ge=10, description="resamples for the OPE interval")
+    bandit_passes: int = Field(2, ge=1)
+    reward_model_passes: int = Field(3, ge=1)
+    eval_briefs: int = Field(60, ge=1, description="briefs sampled to judge copy quality")
+    keep_versions: int = Field(5, ge=2, description="registry versions kept on disk")
+    seed: int = 17
+    gate: GateSettings = GateSettings()
+    finetune: FineTuneSettings = FineTuneSettings()
+
+
 _SECTIONS = (
     "kafka",
     "redis",
@@ -268,6 +355,8 @@ _SECTIONS = (
     "policy",
     "service",
     "training",
+    "outcomes",
+    "retraining",
 )
 
 
@@ -296,6 +385,8 @@ class Settings(BaseSettings):
     policy: PolicySettings = PolicySettings()
     service: ServiceSettings = ServiceSettings()
     training: TrainingSettings = TrainingSettings()
+    outcomes: OutcomeSettings = OutcomeSettings()
+    retraining: RetrainingSettings = RetrainingSettings()
 
     def to_env(self) -> dict[str, str]:
         """Environment variables that rebuild these settings in a child process."""
@@ -318,14 +409,24 @@ class Settings(BaseSettings):
         return self.home / "models"
 
     @property
-    def generator_model_dir(self) -> Path:
-        """The exported (ONNX) model folder the generator serves."""
-        return self.generator.model_dir or self.models_dir / "bootstrap" / "onnx"
+    def bootstrap_model_dir(self) -> Path:
+        """The bootstrap export (`make model`): served until the registry holds a release."""
+        return self.models_dir / "bootstrap" / "onnx"
 
     @property
-    def policy_dir(self) -> Path:
-        """The published angle policy (VW model + manifest); absent means cold start."""
-        return self.policy.model_dir or self.models_dir / "policy" / "current"
+    def generator_model_dir(self) -> Path:
+        """The exported (ONNX) model folder served when no release is published (or pinned)."""
+        return self.generator.model_dir or self.bootstrap_model_dir
+
+    @property
+    def registry_dir(self) -> Path:
+        """The model registry: versioned releases (copy model, angle policy, reward model)."""
+        return self.models_dir / "registry"
+
+    @property
+    def outcome_log_uri(self) -> str:
+        """Root of the outcome log (Parquet, partitioned by date)."""
+        return self.outcomes.log_uri or str(self.data_dir / "outcomes")
 
     @property
     def data_dir(self) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +22,11 @@ from tests.integration.tiny_model import (  # noqa: F401  (session fixtures shar
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-TEST_HOME = ROOT / ".cache" / "test-infra"
+# Parallel test sessions (e.g. two checkouts) each set their own base port; the default
+# leaves a running demo stack (19092/16379) alone.
+KAFKA_PORT = int(os.environ.get("COPYSTREAM_TEST_KAFKA_PORT", "29092"))
+REDIS_PORT = 26379 + KAFKA_PORT - 29092
+TEST_HOME = ROOT / ".cache" / ("test-infra" if KAFKA_PORT == 29092 else f"test-infra-{KAFKA_PORT}")
 
 
 @pytest.fixture(scope="session")
@@ -29,8 +34,8 @@ def infra() -> Iterator[Settings]:
     """Kafka and Redis on their own ports, so a running demo stack is left alone."""
     settings = Settings(
         home=TEST_HOME,
-        kafka={"port": 29092, "controller_port": 29093},
-        redis={"port": 26379},
+        kafka={"port": KAFKA_PORT, "controller_port": KAFKA_PORT + 1},
+        redis={"port": REDIS_PORT},
     )
     broker, redis = KafkaBroker(settings), RedisServer(settings)
     broker.start()

@@ -1,4 +1,3 @@
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -6,17 +5,18 @@ import pytest
 
 from contracts.errors import PolicyLoadError
 from contracts.settings import PolicySettings, Settings
-from policy import registry as registry_module
 from policy.registry import (
-    KEEP_PUBLISHED,
     MANIFEST_FILE,
     MODEL_FILE,
-    PolicyManifest,
-    PolicyRegistry,
     load_angle_policy,
+    read_policy_folder,
+    read_policy_manifest,
+    write_policy_folder,
 )
 from policy.uniform import UNIFORM_VERSION, UniformAnglePolicy
 from policy.vowpal import VowpalAnglePolicy
+from releases.manifest import Component, ComponentRecord, ReleaseManifest
+from releases.served import release_registry
 from tests.unit.policy.synthetic import realistic_context, uniform_logs
 
 NOW = datetime(2025, 6, 1, 12, 0, tzinfo=UTC)
@@ -35,95 +35,53 @@ def trained():
         yield policy
 
 
-def _retrained(seed: int) -> VowpalAnglePolicy:
-    policy = VowpalAnglePolicy(POLICY)
-    policy.learn(uniform_logs(50, seed=seed))
-    return policy
+def _publish_release(settings: Settings, policy: VowpalAnglePolicy, version: str) -> None:
+    registry = release_registry(settings)
+    with registry.staging() as staging:
+        policy_version = write_policy_folder(
+            staging / Component.ANGLE_POLICY.value, policy, trained_on=300
+        )
+        manifest = ReleaseManifest(
+            version=version,
+            created_at=NOW,
+            components={
+                Component.ANGLE_POLICY: ComponentRecord(version=policy_version, trained_in=version)
+            },
+        )
+        registry.publish(staging, manifest, reason="test")
 
 
 def test_nothing_published_means_the_uniform_cold_start(settings):
     policy = load_angle_policy(settings)
     assert isinstance(policy, UniformAnglePolicy)
     assert policy.version == UNIFORM_VERSION
-    assert PolicyRegistry(settings).current_version() is None
 
 
-def test_an_empty_policy_folder_is_still_a_cold_start(settings):
-    settings.policy_dir.mkdir(parents=True)
-    assert isinstance(load_angle_policy(settings), UniformAnglePolicy)
+def test_an_empty_pinned_policy_folder_is_still_a_cold_start(settings, tmp_path):
+    pinned = settings.model_copy(
+        update={"policy": POLICY.model_copy(update={"model_dir": tmp_path / "empty"})}
+    )
+    assert isinstance(load_angle_policy(pinned), UniformAnglePolicy)
 
 
-def test_publish_then_load_gives_the_same_pmfs_and_version(settings, trained):
-    registry = PolicyRegistry(settings)
-    version = registry.publish(trained, trained_on=300, notes={"reward": 0.12}, now=NOW)
-    assert version == trained.version
-    assert version.startswith("vw-")
-    assert registry.current_version() == version
+def test_the_current_release_policy_loads_with_the_same_pmfs_and_version(settings, trained):
+    _publish_release(settings, trained, "r1")
     loaded = load_angle_policy(settings)
     assert isinstance(loaded, VowpalAnglePolicy)
-    assert loaded.version == version
+    assert loaded.version == trained.version
     for seed in range(10):
         assert loaded.pmf(realistic_context(seed)) == trained.pmf(realistic_context(seed))
     loaded.close()
 
 
-def test_the_manifest_records_how_the_policy_was_made(settings, trained):
-    version = PolicyRegistry(settings).publish(trained, trained_on=300, notes={"n": 1}, now=NOW)
-    manifest = PolicyManifest.model_validate_json((settings.policy_dir / MANIFEST_FILE).read_text())
-    assert manifest.version == version
+def test_the_manifest_records_how_the_policy_was_made(tmp_path, trained):
+    version = write_policy_folder(tmp_path / "p", trained, trained_on=300, notes={"n": 1}, now=NOW)
+    manifest = read_policy_manifest(tmp_path / "p")
+    assert manifest is not None
+    assert manifest.version == version == trained.version
     assert manifest.settings == POLICY
     assert "--softmax --lambda 5.0" in manifest.vw_arguments
     assert (manifest.created_at, manifest.trained_on, manifest.notes) == (NOW, 300, {"n": 1})
-
-
-def test_publishing_again_swaps_the_folder_and_leaves_the_old_one_whole(settings, trained):
-    registry = PolicyRegistry(settings)
-    first = registry.publish(trained, trained_on=300)
-    first_folder = settings.policy_dir.resolve()
-    with _retrained(seed=2) as newer:
-        second = registry.publish(newer, trained_on=50)
-    assert second != first
-    assert registry.current_version() == second
-    assert settings.policy_dir.is_symlink()
-    assert settings.policy_dir.resolve() != first_folder
-    # A reader that resolved the old folder before the swap still reads a complete policy.
-    assert json.loads((first_folder / MANIFEST_FILE).read_text())["version"] == first
-    with VowpalAnglePolicy.load(first_folder / MODEL_FILE, POLICY) as old:
-        assert old.version == first
-    assert not list(settings.policy_dir.parent.glob(".*"))  # no staging or link left behind
-
-
-def test_a_failed_publish_leaves_the_current_policy_in_place(settings, trained, monkeypatch):
-    registry = PolicyRegistry(settings)
-    first = registry.publish(trained, trained_on=300)
-
-    def crash(path: Path) -> None:
-        raise OSError("disk full")
-
-    monkeypatch.setattr(registry_module, "_fsync", crash)
-    with _retrained(seed=2) as newer, pytest.raises(OSError, match="disk full"):
-        registry.publish(newer, trained_on=50)
-    assert registry.current_version() == first
-    assert load_angle_policy(settings).version == first
-    assert not list(settings.policy_dir.parent.glob(".*"))
-
-
-def test_only_the_newest_published_folders_are_kept(settings, trained):
-    registry = PolicyRegistry(settings)
-    for _ in range(KEEP_PUBLISHED + 2):
-        registry.publish(trained, trained_on=300)
-    folders = [p for p in settings.policy_dir.parent.iterdir() if not p.is_symlink()]
-    assert len(folders) == KEEP_PUBLISHED
-    assert settings.policy_dir.resolve() in folders
-
-
-def test_a_hand_made_policy_folder_is_replaced_and_set_aside(settings, trained):
-    settings.policy_dir.mkdir(parents=True)
-    (settings.policy_dir / "README").write_text("copied by hand")
-    version = PolicyRegistry(settings).publish(trained, trained_on=300)
-    assert PolicyRegistry(settings).current_version() == version
-    (aside,) = settings.policy_dir.parent.glob("current.replaced-*")
-    assert (aside / "README").read_text() == "copied by hand"
 
 
 @pytest.mark.parametrize(
@@ -136,17 +94,17 @@ def test_a_hand_made_policy_folder_is_replaced_and_set_aside(settings, trained):
     ids=["missing", "garbage", "one-byte-changed"],
 )
 def test_a_damaged_model_next_to_its_manifest_raises_policy_load_error(
-    settings, trained, damage, reason
+    tmp_path, trained, damage, reason
 ):
-    PolicyRegistry(settings).publish(trained, trained_on=300)
-    damage(settings.policy_dir / MODEL_FILE)
+    write_policy_folder(tmp_path / "p", trained, trained_on=300)
+    damage(tmp_path / "p" / MODEL_FILE)
     with pytest.raises(PolicyLoadError, match="publish a policy again") as raised:
-        load_angle_policy(settings)
+        read_policy_folder(tmp_path / "p")
     assert reason in str(raised.value)
 
 
-def test_an_unreadable_manifest_raises_policy_load_error(settings, trained):
-    PolicyRegistry(settings).publish(trained, trained_on=300)
-    (settings.policy_dir / MANIFEST_FILE).write_text("{not json")
+def test_an_unreadable_manifest_raises_policy_load_error(tmp_path, trained):
+    write_policy_folder(tmp_path / "p", trained, trained_on=300)
+    (tmp_path / "p" / MANIFEST_FILE).write_text("{not json")
     with pytest.raises(PolicyLoadError, match="manifest"):
-        PolicyRegistry(settings).current_version()
+        read_policy_folder(tmp_path / "p")

@@ -1,0 +1,1 @@
+"""The model registry: versioned releases of everything the learning loop trains."""
