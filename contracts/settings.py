@@ -287,6 +287,9 @@ class OutcomeSettings(_Section):
         "default <home>/data/outcomes",
     )
     close_check_interval_s: float = Field(1.0, gt=0, description="how often windows are closed")
+    close_grace_s: float = Field(
+        10.0, ge=0, description="a window is closed this long after it ends, for events in transit"
+    )
     flush_max_records: int = Field(5_000, ge=1, description="records per Parquet file, at most")
     metrics_port: int = Field(9467, description="Prometheus /metrics of the outcome joiner")
 
@@ -299,11 +302,16 @@ class GateSettings(_Section):
         0.05, ge=0, description="relative held-out perplexity increase allowed"
     )
     max_pass_rate_drop: float = Field(
-        0.02, ge=0, description="absolute drop in the share of sampled copies passing checks"
+        0.03,
+        ge=0,
+        description="absolute drop in the share of sampled copies passing checks (noise: "
+        "about 3 points at the default 240 samples)",
     )
     max_distinct_drop: float = Field(0.05, ge=0, description="absolute drop in distinct-2")
     max_policy_value_drop: float = Field(
-        0.0, ge=0, description="relative drop in the SNIPS estimate vs the champion allowed"
+        0.02,
+        ge=0,
+        description="relative drop in the SNIPS estimate vs the champion allowed (noise)",
     )
     max_reward_model_loss_increase: float = Field(
         0.0, ge=0, description="relative held-out log-loss increase allowed"
@@ -319,7 +327,10 @@ class FineTuneSettings(_Section):
     lora_dropout: float = Field(0.05, ge=0, lt=1)
     steps: int = Field(120, ge=1)
     batch_size: int = Field(16, ge=1)
-    learning_rate: float = Field(1e-3, gt=0)
+    learning_rate: float = Field(1e-3, gt=0, description="LoRA adapter learning rate")
+    full_learning_rate: float = Field(
+        3e-4, gt=0, description="learning rate when method is full (every weight moves)"
+    )
     max_minutes: float = Field(3.0, gt=0, description="fine-tuning stops early at this budget")
     reference_share: float = Field(
         0.5, ge=0, lt=1, description="share of each batch from the reference corpus (anti-drift)"
@@ -335,8 +346,32 @@ class RetrainingSettings(_Section):
     )
     bootstrap_samples: int = Field(200, ge=10, description="resamples for the OPE interval")
     bandit_passes: int = Field(2, ge=1)
-    reward_model_passes: int = Field(3, ge=1)
+    bandit_refit: bool = Field(
+        True,
+        description="fit a fresh policy on the whole window each round (logged data is learned "
+        "once per policy); False continues the champion on the window",
+    )
+    bandit_propensity_floor: float = Field(
+        0.1,
+        gt=0,
+        le=1,
+        description="propensities are raised to this when the policy learns (importance "
+        "weights at most 1/floor): rare exploration picks then cannot swamp the rest",
+    )
+    reward_model_passes: int = Field(1, ge=1)
+    policy_reward: Literal["click", "reward"] = Field(
+        "click",
+        description="what the angle policy maximises: clicks (cost -1 per clicked copy) or the "
+        "weighted reward of settings.outcomes.reward_weights",
+    )
+    propensity_floor: float = Field(
+        1e-3, gt=0, le=1, description="logged propensities are clipped up to this in OPE"
+    )
+    ope_confidence: float = Field(0.95, gt=0, lt=1, description="level of the OPE interval")
     eval_briefs: int = Field(60, ge=1, description="briefs sampled to judge copy quality")
+    eval_samples_per_brief: int = Field(
+        4, ge=1, description="copies sampled per brief (240 samples: pass rate +-3 points)"
+    )
     keep_versions: int = Field(5, ge=2, description="registry versions kept on disk")
     seed: int = 17
     gate: GateSettings = GateSettings()
@@ -436,6 +471,11 @@ class Settings(BaseSettings):
     def catalog_file(self) -> Path:
         """The canonical catalog (JSONL) every service reads product facts from."""
         return self.data_dir / "catalog.jsonl"
+
+    @property
+    def reports_dir(self) -> Path:
+        """Reports of retraining rounds that published nothing (a release holds its own)."""
+        return self.home / "reports"
 
     @property
     def state_dir(self) -> Path:

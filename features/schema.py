@@ -57,3 +57,30 @@ PRODUCT_CATALOG_FIELDS = {
     "list_price_zh_cn": Float64,
     "attributes_json": String,
 }
+
+# The outcome log (features/outcome_log.py) as an offline-only view keyed by copy id: what each
+# shown copy was (decision, text, where) and what it earned. Timestamp column: `shown_at`.
+COPY_OUTCOMES_VIEW = "copy_outcomes"
+COPY_OUTCOME_FIELDS = {
+    "user_id": String,
+    "product_id": String,
+    "channel": String,
+    "slot": String,
+    "locale": String,
+    "trigger": String,
+    "angle": String,
+    "requested_angle": String,
+    "propensity": Float64,
+    "policy_version": String,
+    "model_version": String,
+    "text": String,
+    "fallback_used": Bool,
+    "features_snapshot_id": String,
+    "user_features_json": String,
+    "product_features_json": String,
+    "impressions": Int64,
+    "clicks": Int64,
+    "add_to_carts": Int64,
+    "purchases": Int64,
+    "reward": Float64,
+}

@@ -46,7 +46,7 @@ def open_feature_store(settings: Settings, apply: bool = False) -> FeatureStore:
     feast_home(settings).mkdir(parents=True, exist_ok=True)
     store = FeatureStore(config=repo_config(settings))
     if apply:
-        from features.repo.definitions import ALL_OBJECTS
+        from features.repo.definitions import feast_objects
 
-        store.apply(ALL_OBJECTS)  # type: ignore[arg-type]
+        store.apply(feast_objects(settings.outcome_log_uri))  # type: ignore[arg-type]
     return store

@@ -1,5 +1,6 @@
-"""Runs Copystream services (`python -m streams`, `python -m serving`) as child processes: for
-the demo, the benchmarks and the integration tests, which all drive the real services."""
+"""Runs Copystream services (`python -m streams`, `python -m streams.outcomes`,
+`python -m serving`) as child processes: for the demo, the benchmarks and the integration
+tests, which all drive the real services."""
 
 from __future__ import annotations
 
@@ -75,6 +76,12 @@ class StreamWorkerProcess(ServiceProcess):
     """The stream worker (features and copy decisions)."""
 
     module = "streams"
+
+
+class OutcomeWorkerProcess(ServiceProcess):
+    """The outcome joiner (copies joined to impressions, clicks and purchases → outcome log)."""
+
+    module = "streams.outcomes"
 
 
 class GeneratorServiceProcess(ServiceProcess):

@@ -3,8 +3,11 @@
 from datetime import timedelta
 
 from feast import Entity, FeatureView, Field, FileSource, PushSource, ValueType
+from feast.data_format import ParquetFormat
 
 from features.schema import (
+    COPY_OUTCOME_FIELDS,
+    COPY_OUTCOMES_VIEW,
     PRODUCT_CATALOG_FIELDS,
     PRODUCT_CATALOG_VIEW,
     PRODUCT_POPULARITY_FIELDS,
@@ -44,4 +47,49 @@ product_popularity = _view(
 )
 product_catalog = _view(PRODUCT_CATALOG_VIEW, product, PRODUCT_CATALOG_FIELDS, timedelta(days=3650))
 
-ALL_OBJECTS = [user, product, user_activity, product_popularity, product_catalog]
+copy_entity = Entity(name="copy", join_keys=["copy_id"], value_type=ValueType.STRING)
+
+
+def copy_outcomes_view(log_uri: str) -> FeatureView:
+    """The outcome log as an offline-only view: a FileSource on the log root (a folder of
+    `date=YYYY-MM-DD` partitions, read as one hive-partitioned dataset; Feast's file offline
+    store reads it with dask). Records re-written after a crash share copy id and `shown_at`,
+    so a point-in-time join returns one of two identical rows."""
+    source = FileSource(
+        name=f"{COPY_OUTCOMES_VIEW}_log",
+        path=log_uri,
+        timestamp_field="shown_at",
+        created_timestamp_column="closed_at",
+        file_format=ParquetFormat(),
+    )
+    return FeatureView(
+        name=COPY_OUTCOMES_VIEW,
+        entities=[copy_entity],
+        ttl=timedelta(days=3650),
+        schema=[Field(name=key, dtype=dtype) for key, dtype in COPY_OUTCOME_FIELDS.items()],
+        source=source,
+        online=False,
+    )
+
+
+# `feast apply` from this folder reads ./data/outcomes; services register the log root from
+# Settings instead (`feast_objects`, called by features/store.py).
+copy_outcomes = copy_outcomes_view("data/outcomes")
+
+ALL_OBJECTS = [
+    user,
+    product,
+    user_activity,
+    product_popularity,
+    product_catalog,
+    copy_entity,
+    copy_outcomes,
+]
+
+
+def feast_objects(outcome_log_uri: str) -> list[object]:
+    """Every object to register, with the copy outcomes read from `outcome_log_uri`."""
+    return [
+        *(o for o in ALL_OBJECTS if o is not copy_outcomes),
+        copy_outcomes_view(outcome_log_uri),
+    ]
