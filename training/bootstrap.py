@@ -24,12 +24,11 @@ from contracts.logs import configure_logging, get_logger
 from contracts.product import Product
 from contracts.settings import Settings
 from features.catalog.files import load_catalog
-from serving.model.manifest import ModelManifest, ParityReport
+from serving.model.manifest import ModelManifest
 from serving.prompting import BOS, END, PAD, PromptBuilder, control_tokens, facts_text
 from training.corpus import CopyCorpusBuilder, CopyExample
-from training.export import export_onnx, load_for_export
-from training.parity import check_parity
 from training.plots import plot_training_curves
+from training.publish_model import export_copy_model
 from training.sequences import CopySequence, encode_copy
 from training.tokenizer import add_control_tokens, save_tokenizer, train_copy_tokenizer
 from training.trainer import TrainingCurves, seed_everything, train_copy_model
@@ -81,24 +80,14 @@ def build_bootstrap_model(
     )
     hf_dir = folder / "hf"
     model.save_pretrained(hf_dir)
-    tokenizer_file = save_tokenizer(tokenizer, hf_dir)
+    save_tokenizer(tokenizer, hf_dir)
     plot_training_curves(curves, folder / "training_curve.png", "bootstrap copy model")
     version = _model_version(settings, base_model, len(catalog), hf_dir)
-    exported = export_onnx(
-        load_for_export(model),
-        tokenizer_file,
-        folder / "onnx",
-        model_version=version,
-        source=str(hf_dir),
-    )
-    parity = check_parity(
-        model, exported.folder, [seq.ids[: seq.prompt_length] for seq in held_seqs[:PARITY_PROMPTS]]
-    )
-    manifest = exported.manifest.model_copy(update={"parity": parity})
-    manifest.write(exported.folder)
-    report = _report(manifest, curves, len(train_seqs), len(held_seqs), parity)
+    prompts = [seq.ids[: seq.prompt_length] for seq in held_seqs[:PARITY_PROMPTS]]
+    manifest = export_copy_model(hf_dir, folder / "onnx", version, prompts)
+    report = _report(manifest, curves, len(train_seqs), len(held_seqs))
     (folder / "report.json").write_text(json.dumps(report, indent=2) + "\n")
-    return BootstrapResult(folder, exported.folder, manifest, curves, report)
+    return BootstrapResult(folder, folder / "onnx", manifest, curves, report)
 
 
 def _split_products(
@@ -180,7 +169,7 @@ def _model_version(settings: Settings, base_model: Path | None, products: int, h
 
 
 def _report(
-    manifest: ModelManifest, curves: TrainingCurves, train: int, held: int, parity: ParityReport
+    manifest: ModelManifest, curves: TrainingCurves, train: int, held: int
 ) -> dict[str, object]:
     return {
         "model_version": manifest.model_version,
@@ -192,7 +181,7 @@ def _report(
         "train_seconds": round(curves.seconds, 1),
         "held_out_perplexity": round(curves.final_perplexity, 3),
         "perplexity_by_step": dict(zip(curves.eval_steps, curves.eval_perplexity, strict=True)),
-        "parity": parity.model_dump(),
+        "parity": manifest.parity.model_dump() if manifest.parity else None,
     }
 
 
