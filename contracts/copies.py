@@ -93,13 +93,20 @@ class Fallback(BaseModel):
 
 class GeneratedCopy(_CopyFor):
     """One copy as shops receive it; `angle` is the angle written (the requested one's pivot
-    where its premise was false), `requested_angle` what the policy chose."""
+    where its premise was false), `requested_angle` what the policy chose. The versions name
+    the parts the service was serving when it wrote it (a template names them too)."""
 
     copy_id: Id
     angle: Angle
     requested_angle: Angle
     policy_version: str
     model_version: str
+    release_version: str | None = Field(
+        None, description="the registry release served when it was written; None: bootstrap"
+    )
+    reward_model_version: str | None = Field(
+        None, description="the reward model that reranked its candidates; None: by fluency"
+    )
     text: Annotated[str, StringConstraints(min_length=1, max_length=1_000)]
     fallback: Fallback = Fallback()
     trigger: CopyTrigger

@@ -46,11 +46,21 @@ class CopyAsk:
 
 
 class CopyRequestBuilder:
-    """Decides the angle for an ask and stamps the deadline of its trigger."""
+    """Decides the angle for an ask and stamps the deadline of its trigger.
+
+    A newly published policy is swapped in with `use_policy`; each request names the policy
+    version that decided it, so its propensity stays exact across the swap.
+    """
 
     def __init__(self, decisions: DecisionSettings, policy: AnglePolicy) -> None:
         self._deadlines = decisions.deadline_ms
         self.policy = policy
+
+    def use_policy(self, policy: AnglePolicy) -> AnglePolicy:
+        """Decide with `policy` from the next `build` on; returns the policy it replaces (the
+        caller closes it once nothing decides with it)."""
+        previous, self.policy = self.policy, policy
+        return previous
 
     def build(self, ask: CopyAsk, snapshot: FeatureSnapshot, now: datetime) -> CopyRequest:
         context = DecisionContext(

@@ -6,7 +6,7 @@ The fallback rate is `copystream_fallbacks_total` over `copystream_copies_total`
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter, Gauge, Histogram, Info
 
 COPIES = Counter(
     "copystream_copies_total",
@@ -65,4 +65,29 @@ REQUEST_DEAD_LETTERS = Counter(
     "copystream_request_dead_letters_total",
     "copy-requests messages sent to dead-letters, by error type",
     ["error_type"],
+)
+
+# Releases and reranking (serving/service/release_watcher.py, serving/generator.py).
+RELOADS = Counter(
+    "copystream_reloads_total",
+    "Newly published releases the service tried to serve, by result (swapped or failed)",
+    ["result"],
+)
+RELOAD_SECONDS = Histogram(
+    "copystream_reload_seconds",
+    "Wall time to load a release's changed parts, off the event loop and the model thread",
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+RELEASE = Info(
+    "copystream_release",
+    "The release being served and the version of each of its parts ('none' when absent)",
+)
+REWARD_SCORES = Histogram(
+    "copystream_reward_score",
+    "Reward-model score (expected reward) of the candidate chosen among those that passed",
+    buckets=(0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5),
+)
+RERANK_FAILURES = Counter(
+    "copystream_rerank_failures_total",
+    "Briefs whose candidates the reward model could not score (ranked by fluency instead)",
 )

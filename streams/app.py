@@ -188,6 +188,8 @@ def _copy_decisions(
     from features.store import open_feature_store
     from policy.registry import load_angle_policy
     from policy.requests import CopyRequestBuilder
+    from releases.served import release_registry
+    from streams.copy_agent import AnglePolicyReloader
     from streams.copy_state import CopyDecisionState
 
     table = app.Table(
@@ -196,15 +198,24 @@ def _copy_decisions(
         key_type=str,
         value_type=bytes,
     )
-    policy = load_angle_policy(settings)
-    log.info("angle_policy_loaded", policy_version=policy.version)
+    registry = release_registry(settings)
+    version = registry.current_version()
+    policy = load_angle_policy(settings, registry.get(version) if version else None)
+    log.info("angle_policy_loaded", release=version, policy_version=policy.version)
+    builder = CopyRequestBuilder(settings.decisions, policy)
     agent = CopyDecisionAgent(
         settings,
         FaustTableState(table, CopyDecisionState.from_bytes),
         records,
         FeatureSnapshotReader(open_feature_store(settings)),
-        CopyRequestBuilder(settings.decisions, policy),
+        builder,
     )
+    reloader = AnglePolicyReloader(settings, builder, registry, load_angle_policy, seen=version)
+
+    @app.timer(settings.decisions.policy_reload_interval_s)
+    async def reload_angle_policy() -> None:
+        """A newly published release's policy decides from the next micro-batch on."""
+        await reloader.check()
 
     @app.timer(settings.decisions.cart_check_interval_s)
     async def check_abandoned_carts() -> None:

@@ -4,7 +4,7 @@ It runs inside the activity agent's batch handler (one agent per topic: Faust ac
 once, after the features and the decisions of its batch are both delivered), so it is
 at-least-once like the rest of the worker. The cart check delivers its requests before the
 state that forgets the carts. Batches and cart checks take one lock, so neither ships the
-other's changes.
+other's changes. `AnglePolicyReloader` swaps a newly published angle policy in while it runs.
 """
 
 from __future__ import annotations
@@ -12,16 +12,22 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
+
+import prometheus_client
 
 from contracts.copies import CopyRequest
+from contracts.errors import ConfigurationError
 from contracts.events import BehaviourEvent
 from contracts.logs import get_logger
 from contracts.settings import Settings
 from features.snapshots import FeatureSnapshotReader
+from policy.decision import AnglePolicy
 from policy.requests import CopyAsk, CopyRequestBuilder
+from releases.manifest import Release
 from streams import metrics
 from streams.copy_decisions import CopyDecisionProcessor
 from streams.copy_state import CopyDecisionState
@@ -31,6 +37,11 @@ from streams.state_store import FaustTableState
 
 log = get_logger(__name__)
 UNKNOWN_PRODUCT = "unknown_product"
+POLICY_RELOADS = prometheus_client.Counter(
+    "copystream_policy_reloads_total",
+    "Newly published angle policies the decider tried to use, by result (swapped or failed)",
+    ["result"],
+)
 
 
 class CopyDecisionAgent:
@@ -133,3 +144,88 @@ class CopyDecisionAgent:
             requests.append(self._builder.build(ask, snapshot, now))
         skipped["requested"] += len(requests)
         return requests
+
+
+class ReleaseSource(Protocol):
+    """What the reloader reads of `releases.registry.ReleaseRegistry`."""
+
+    def current_version(self) -> str | None: ...
+
+    def get(self, version: str) -> Release: ...
+
+
+PolicyLoader = Callable[[Settings, Release], AnglePolicy]
+"""`policy.registry.load_angle_policy` (blocking: reads and checks a VW model)."""
+
+
+class AnglePolicyReloader:
+    """Swaps a newly published angle policy into the decider's request builder, no restart.
+
+    A Faust timer calls `check()` every `decisions.policy_reload_interval_s`; reading the
+    registry's `current` link is cheap, and a new release's policy is loaded in a worker thread.
+    Requests built after the swap name the new policy version, so propensities stay exact. A
+    policy that fails to load is logged and counted and the old one keeps deciding; it is tried
+    again only when the version changes again. A pinned `policy.model_dir` is never reloaded.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        builder: CopyRequestBuilder,
+        registry: ReleaseSource,
+        load: PolicyLoader,
+        *,
+        seen: str | None,
+    ) -> None:
+        self._settings = settings
+        self._builder = builder
+        self._registry = registry
+        self._load = load
+        self._seen = seen
+
+    async def check(self) -> bool:
+        """True when a new policy was swapped in."""
+        if self._settings.policy.model_dir is not None:
+            return False
+        try:
+            version = self._registry.current_version()
+        except ConfigurationError as exc:  # a broken link: keep deciding, say so
+            log.warning("release_link_unreadable", error=str(exc))
+            return False
+        if version is None or version == self._seen:
+            return False
+        self._seen = version
+        current = self._builder.policy
+        try:
+            release = await asyncio.to_thread(self._registry.get, version)
+            policy = await asyncio.to_thread(self._load, self._settings, release)
+        except Exception as exc:
+            POLICY_RELOADS.labels(result="failed").inc()
+            log.error(
+                "angle_policy_reload_failed",
+                release=version,
+                policy_version=current.version,
+                error=str(exc),
+                hint="the old policy keeps deciding; publish a fixed release or roll back",
+            )
+            return False
+        if policy.version == current.version:
+            _close(policy)  # same model (a release that changed other parts): keep the one loaded
+            log.info("angle_policy_unchanged", release=version, policy_version=current.version)
+            return False
+        # The builder decides synchronously on the event loop, so nothing is mid-decision now.
+        _close(self._builder.use_policy(policy))
+        POLICY_RELOADS.labels(result="swapped").inc()
+        log.info(
+            "angle_policy_swapped",
+            release=version,
+            policy_version=policy.version,
+            previous=current.version,
+        )
+        return True
+
+
+def _close(policy: AnglePolicy) -> None:
+    close = getattr(policy, "close", None)  # VW policies hold a workspace; uniform holds nothing
+    if callable(close):
+        close()

@@ -24,7 +24,8 @@ from serving.http.guards import BearerToken, read_limited_body
 from serving.metrics import HTTP_SECONDS
 
 COPY_ROUTE = "/v1/copy"
-ROUTES = frozenset({COPY_ROUTE, "/healthz", "/readyz", "/metrics"})
+VERSION_ROUTE = "/version"
+ROUTES = frozenset({COPY_ROUTE, "/healthz", "/readyz", VERSION_ROUTE, "/metrics"})
 
 
 class CopyService(Protocol):
@@ -35,10 +36,17 @@ class CopyService(Protocol):
 
 Readiness = Callable[[], Mapping[str, bool]]
 """Each readiness check by name (model, producer, consumer, ...); ready when all are true."""
+Versions = Callable[[], Mapping[str, str | None]]
+"""The release being served and the version of each part (None: no release, no such part)."""
 
 
 def create_app(
-    copies: CopyService, readiness: Readiness, *, api_token: SecretStr, max_body_bytes: int
+    copies: CopyService,
+    readiness: Readiness,
+    *,
+    api_token: SecretStr,
+    max_body_bytes: int,
+    versions: Versions | None = None,
 ) -> FastAPI:
     app = FastAPI(title="Copystream generator service", version="1")
     app.add_exception_handler(CopystreamError, handle_copystream_error)
@@ -80,6 +88,12 @@ def create_app(
         checks = dict(readiness())
         ready = all(checks.values())
         return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+
+    @app.get(VERSION_ROUTE)
+    async def version() -> dict[str, str | None]:
+        """What is serving now: release, model_version, policy_version, reward_model_version.
+        It changes without a restart when a new release is published."""
+        return dict(versions()) if versions is not None else {}
 
     @app.get("/metrics")
     async def metrics() -> Response:

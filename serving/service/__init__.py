@@ -4,4 +4,5 @@
 shared with the HTTP API (`batcher`, `pipeline`), the model thread (`copy_writer`) and the
 producer (`publisher`). Offsets are committed only after the copy is acknowledged
 (`offsets`), so delivery is at-least-once and a redo writes the same copy id with the same seed.
+`release_watcher` follows the model registry and swaps a new release in between batches.
 """

@@ -4,12 +4,17 @@ Blocking (model and checks): call it from the model thread only. A request alrea
 deadline when its batch is formed gets the faithful template at once, flagged with a reason
 starting "deadline" and counted; it is never dropped. The copy id and the sampling seed derive
 from the request id, so a redo after a crash writes the same copy under the same id.
+
+A new release's generator is swapped in with `use()` (from the event loop) at a batch boundary:
+`write` reads the generator once, so the batch the model thread is running finishes on the old
+one and the next batch starts on the new one; no batch mixes the two.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -41,6 +46,14 @@ class TextGenerator(Protocol):
     def write(self, jobs: Sequence[CopyJob]) -> list[GeneratedText]: ...
 
 
+@dataclass(frozen=True)
+class _Serving:
+    """The generator and the release it came from, replaced together in one assignment."""
+
+    generator: TextGenerator
+    release_version: str | None
+
+
 def copy_id_for(request_id: str) -> str:
     """`r-<digest>` gives `c-<digest>`; any other request id gives a digest of itself."""
     if request_id.startswith("r-"):
@@ -62,16 +75,30 @@ class CopyWriter:
         catalog: Iterable[Product],
         rules: CopyRuleSettings,
         clock: Clock = utc_now,
+        *,
+        release_version: str | None = None,
     ) -> None:
-        self.generator = generator
+        self._serving = _Serving(generator, release_version)
         self.fallback = fallback
         self.rules = rules
         self.clock = clock
         self._products = {product.product_id: product for product in catalog}
 
     @property
+    def generator(self) -> TextGenerator:
+        return self._serving.generator
+
+    @property
+    def release_version(self) -> str | None:
+        return self._serving.release_version
+
+    @property
     def model_version(self) -> str:
-        return self.generator.model_version
+        return self._serving.generator.model_version
+
+    def use(self, generator: TextGenerator, release_version: str | None) -> None:
+        """Write the next batch with `generator` (one atomic swap; see the module docstring)."""
+        self._serving = _Serving(generator, release_version)
 
     def product(self, product_id: str) -> Product:
         """The catalog row of `product_id`, or `UnknownProductError`."""
@@ -93,6 +120,7 @@ class CopyWriter:
     def write(self, requests: Sequence[CopyRequest]) -> list[CopyOutcome]:
         """One outcome per request, in order; errors are returned, not raised, so one bad
         request never costs its batch-mates their copy."""
+        serving = self._serving  # once: the whole batch is written by one release
         formed_at = self.clock()
         outcomes: list[CopyOutcome | None] = [None] * len(requests)
         live: list[tuple[int, CopyJob]] = []
@@ -101,40 +129,44 @@ class CopyWriter:
                 brief = self.brief(request)
                 if request.deadline <= formed_at:
                     late = age_ms(request.deadline, formed_at)
-                    outcomes[index] = self._copy(request, self._deadline_text(brief, late))
+                    template = self._deadline_text(serving, brief, late)
+                    outcomes[index] = self._copy(serving, request, template)
                 else:
-                    live.append((index, CopyJob(brief, seed_of(request.request_id))))
+                    live.append((index, _job(request, brief)))
             except CopystreamError as exc:
                 outcomes[index] = exc
-        texts = self._generate([job for _, job in live])
+        texts = self._generate(serving.generator, [job for _, job in live])
         for (index, _), text in zip(live, texts, strict=True):
             outcomes[index] = (
-                text if isinstance(text, Exception) else self._copy(requests[index], text)
+                text if isinstance(text, Exception) else self._copy(serving, requests[index], text)
             )
         return [outcome for outcome in outcomes if outcome is not None]
 
-    def _generate(self, jobs: list[CopyJob]) -> list[GeneratedText | CopystreamError]:
+    def _generate(
+        self, generator: TextGenerator, jobs: list[CopyJob]
+    ) -> list[GeneratedText | CopystreamError]:
         """The whole batch at once; if it fails, each job alone, so only the culprit fails."""
         if not jobs:
             return []
         try:
-            return list(self.generator.write(jobs))
+            return list(generator.write(jobs))
         except CopystreamError as exc:
             if len(jobs) == 1:
                 return [exc]
         results: list[GeneratedText | CopystreamError] = []
         for job in jobs:
             try:
-                results.append(self.generator.write([job])[0])
+                results.append(generator.write([job])[0])
             except CopystreamError as exc:
                 results.append(exc)
         return results
 
-    def _deadline_text(self, brief: CopyBrief, late_ms: float) -> GeneratedText:
+    def _deadline_text(self, serving: _Serving, brief: CopyBrief, late_ms: float) -> GeneratedText:
         reason = f"{DEADLINE}: {late_ms:.0f} ms past the request's deadline when its batch formed"
-        return template_text(self.fallback, brief, reason, DEADLINE, self.model_version, 0)
+        version = serving.generator.model_version
+        return template_text(self.fallback, brief, reason, DEADLINE, version, 0)
 
-    def _copy(self, request: CopyRequest, text: GeneratedText) -> GeneratedCopy:
+    def _copy(self, serving: _Serving, request: CopyRequest, text: GeneratedText) -> GeneratedCopy:
         created_at = self.clock()
         return GeneratedCopy(
             **request.addressee(),
@@ -143,6 +175,8 @@ class CopyWriter:
             requested_angle=Angle(text.requested_angle),
             policy_version=request.policy_version,
             model_version=text.model_version,
+            release_version=serving.release_version,
+            reward_model_version=text.reward_model_version,
             text=text.text,
             fallback=Fallback(used=text.fallback, reason=text.fallback_reason),
             trigger=request.trigger,
@@ -151,3 +185,9 @@ class CopyWriter:
             created_at=created_at,
             latency_ms=age_ms(request.created_at, created_at),
         )
+
+
+def _job(request: CopyRequest, brief: CopyBrief) -> CopyJob:
+    """The brief with its seed and the decision's feature snapshot (for the reward model)."""
+    features = request.features
+    return CopyJob(brief, seed_of(request.request_id), features.user, features.product)

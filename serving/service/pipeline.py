@@ -63,6 +63,11 @@ class CopyPipeline:
         """Finish the batch in the model thread; queued requests fail as not ready."""
         self.batcher.close()
 
+    async def batch_boundary(self) -> None:
+        """Return once the batch the model thread is running now (if any) has finished: the
+        thread runs one thing at a time, so a no-op queued behind it marks the boundary."""
+        await asyncio.get_running_loop().run_in_executor(self._model_thread, _nothing)
+
     def shutdown(self) -> None:
         self._model_thread.shutdown(wait=True, cancel_futures=True)
 
@@ -75,3 +80,7 @@ class CopyPipeline:
         BATCH_SECONDS.observe(seconds)
         log.debug("batch_written", requests=len(requests), seconds=round(seconds, 4))
         return outcomes
+
+
+def _nothing() -> None:
+    return None

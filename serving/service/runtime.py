@@ -4,6 +4,9 @@ Kafka consumer, dynamic batcher, model thread, producer and the HTTP server (uvi
 same loop) start together. SIGTERM/SIGINT stop it in order: stop polling and taking HTTP asks,
 let answered HTTP calls finish, finish the batch in the model thread, produce its copies, commit
 what was acknowledged, close Kafka. Anything not finished stays uncommitted and is redone.
+
+It serves the model registry's current release and follows it while running
+(`release_watcher`); with nothing published it serves the bootstrap model and the uniform policy.
 """
 
 from __future__ import annotations
@@ -21,14 +24,13 @@ import uvicorn
 from contracts.errors import ConfigurationError
 from contracts.logs import get_logger
 from contracts.settings import Settings
-from policy.decision import AnglePolicy
-from policy.requests import CopyRequestBuilder
 from serving.http.app import create_app
 from serving.service.consumer import RequestConsumer
 from serving.service.copy_writer import CopyWriter
 from serving.service.on_demand import OnDemandCopies, SnapshotReader
 from serving.service.pipeline import CopyPipeline
 from serving.service.publisher import CopyPublisher
+from serving.service.release_watcher import ReleaseWatcher
 
 log = get_logger(__name__)
 HTTP_GRACE_S = 5  # answered-but-unfinished HTTP calls get this long at shutdown
@@ -57,54 +59,65 @@ class GeneratorService:
     """Build with `build(settings)` (blocking: catalog, checker, model), then `await run()`."""
 
     def __init__(
-        self,
-        settings: Settings,
-        writer: CopyWriter,
-        snapshots: SnapshotReader,
-        policy: AnglePolicy,
+        self, settings: Settings, releases: ReleaseWatcher, snapshots: SnapshotReader
     ) -> None:
         self.settings = settings
-        self.writer = writer
+        self.releases = releases
+        self.writer = releases.writer
         self.snapshots = snapshots
-        self.policy = policy
         self.worker = f"{socket.gethostname()}:{settings.service.group_id}"
         self._stop: asyncio.Event | None = None
         self._running: _Running | None = None
 
     @classmethod
     def build(cls, settings: Settings) -> GeneratorService:
-        """Load the catalog, the checker, the exported model and the feature store (seconds)."""
+        """Load the catalog, the checker, the current release (model, angle policy, reward
+        model) and the feature store (seconds)."""
         from features.catalog.files import load_catalog
         from features.snapshots import FeatureSnapshotReader
         from features.store import open_feature_store
+        from releases.served import release_registry
         from serving.checks import CopyChecker, FallbackCopywriter
-        from serving.generator import CopyGenerator
+        from serving.service.release_watcher import ReleaseLoader, ServedRelease
 
         started = time.perf_counter()
         catalog = load_catalog(settings)
         checker = CopyChecker.from_rules(settings.copy_rules, catalog)
-        writer = CopyWriter(
-            CopyGenerator.from_settings(settings, checker),
-            FallbackCopywriter(settings.copy_rules, checker),
-            catalog,
-            settings.copy_rules,
+        fallback = FallbackCopywriter(settings.copy_rules, checker)
+
+        def writer_for(served: ServedRelease) -> CopyWriter:
+            return CopyWriter(
+                served.generator,
+                fallback,
+                catalog,
+                settings.copy_rules,
+                release_version=served.version,
+            )
+
+        releases = ReleaseWatcher.start_serving(
+            settings,
+            release_registry(settings),
+            ReleaseLoader.for_service(settings, checker),
+            writer_for,
         )
         snapshots = FeatureSnapshotReader(open_feature_store(settings))
-        policy = _angle_policy(settings)
         log.info(
             "service_built",
             products=len(catalog),
-            model_dir=str(settings.generator_model_dir),
-            model_version=writer.model_version,
-            policy_version=policy.version,
+            model_pinned=settings.generator.model_dir is not None,
+            **releases.served.describe(),
             seconds=round(time.perf_counter() - started, 2),
         )
-        return cls(settings, writer, snapshots, policy)
+        return cls(settings, releases, snapshots)
 
     def stop(self) -> None:
         """Ask `run()` to shut down (signal handlers call this)."""
         if self._stop is not None:
             self._stop.set()
+
+    def versions(self) -> dict[str, str | None]:
+        """The release being served and the version of each of its parts (`/version`)."""
+        return self.releases.served.describe()
 
     def readiness(self) -> dict[str, bool]:
         running = self._running
@@ -136,8 +149,7 @@ class GeneratorService:
         log.info(
             "service_started",
             worker=self.worker,
-            model_version=self.writer.model_version,
-            policy_version=self.policy.version,
+            **self.releases.served.describe(),
             http_port=listener.getsockname()[1] if listener else None,
         )
         stopping = asyncio.create_task(self._stop.wait())
@@ -169,7 +181,7 @@ class GeneratorService:
             raise
         on_demand = OnDemandCopies(
             self.snapshots,
-            CopyRequestBuilder(settings.decisions, self.policy),
+            self.releases.builder,  # the watcher swaps new policies into it
             pipeline,
             publisher,
             max_pending_reads=settings.service.max_queue,
@@ -178,12 +190,16 @@ class GeneratorService:
         tasks = {
             "batcher": asyncio.create_task(pipeline.run(), name="batcher"),
             "consumer": asyncio.create_task(consumer.run(), name="consumer"),
+            "releases": asyncio.create_task(
+                self.releases.run(pipeline.batch_boundary), name="releases"
+            ),
         }
         http = None
         if listener is not None:
             app = create_app(
                 on_demand,
                 self.readiness,
+                versions=self.versions,
                 api_token=settings.service.api_token,
                 max_body_bytes=settings.service.max_body_bytes,
             )
@@ -200,10 +216,11 @@ class GeneratorService:
 
     async def _shutdown(self, running: _Running) -> None:
         log.info("service_stopping")
+        running.tasks["releases"].cancel()  # a release loading now is simply not swapped in
         running.consumer.stop_polling()
         if running.http is not None:
             running.http.should_exit = True
-        for name in ("consumer", "http"):
+        for name in ("releases", "consumer", "http"):
             task = running.tasks.get(name)
             if task is not None:
                 await asyncio.gather(task, return_exceptions=True)
@@ -233,11 +250,3 @@ class GeneratorService:
             ) from exc
         listener.set_inheritable(True)
         return listener
-
-
-def _angle_policy(settings: Settings) -> AnglePolicy:
-    """The published angle policy, else the uniform cold start. Loaded once: a newly published
-    policy is picked up at the next start (HTTP asks only; Kafka requests arrive decided)."""
-    from policy.registry import load_angle_policy
-
-    return load_angle_policy(settings)

@@ -195,3 +195,28 @@ def test_metrics_are_prometheus_text_with_handler_durations(client):
     assert response.headers["content-type"].startswith("text/plain")
     assert 'copystream_http_request_seconds_count{route="/v1/copy",status="200"}' in response.text
     assert "copystream_service_queue_depth" in response.text
+
+
+def test_version_names_the_release_and_parts_serving_now(copies, readiness):
+    serving: dict[str, str | None] = {
+        "release": "r1",
+        "model_version": "lm-1",
+        "policy_version": "vw-1",
+        "reward_model_version": None,
+    }
+    app = create_app(
+        copies,
+        readiness,
+        api_token=SecretStr(TOKEN),
+        max_body_bytes=MAX_BODY,
+        versions=lambda: serving,
+    )
+    with TestClient(app) as client:
+        assert client.get("/version").json()["release"] == "r1"
+        serving.update(release="r2", model_version="lm-2")  # a hot reload, same process
+        assert client.get("/version").json() == {
+            "release": "r2",
+            "model_version": "lm-2",
+            "policy_version": "vw-1",
+            "reward_model_version": None,
+        }

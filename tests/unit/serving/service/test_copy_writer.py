@@ -124,3 +124,29 @@ def test_copy_ids_fit_the_wire_id_for_any_request_id():
     assert copy_id_for(long_id) == copy_id_for(long_id)
     assert copy_id_for(long_id).startswith("c-") and len(copy_id_for(long_id)) <= 64
     assert copy_id_for("r-abc") == "c-abc"
+
+
+def test_jobs_carry_the_feature_snapshot_and_copies_name_the_release(small_catalog, checker):
+    generator = FakeGenerator()
+    writer = writer_for(small_catalog, checker, generator)
+    writer.use(generator, "r7")
+    request = make_request("r-feat", small_catalog[0].product_id, deadline=T0 + timedelta(1))
+    [copy] = writer.write([request])
+    [job] = generator.jobs
+    assert (job.user, job.product) == (request.features.user, request.features.product)
+    assert isinstance(copy, GeneratedCopy)
+    assert (copy.release_version, copy.reward_model_version) == ("r7", None)
+
+
+def test_a_swapped_generator_writes_from_the_next_batch_on(small_catalog, checker):
+    old, new = FakeGenerator(), FakeGenerator()
+    new.model_version = "fake-model-2"
+    writer = writer_for(small_catalog, checker, old)
+    product_id = small_catalog[0].product_id
+    [before] = writer.write([make_request("r-1", product_id, deadline=T0 + timedelta(1))])
+    writer.use(new, "r2")
+    [after] = writer.write([make_request("r-2", product_id, deadline=T0 + timedelta(1))])
+    assert isinstance(before, GeneratedCopy) and isinstance(after, GeneratedCopy)
+    assert (before.model_version, before.release_version) == ("fake-model", None)
+    assert (after.model_version, after.release_version) == ("fake-model-2", "r2")
+    assert (old.calls, new.calls) == (1, 1)
