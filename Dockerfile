@@ -4,6 +4,7 @@ WORKDIR /app
 COPY pyproject.toml constraints.txt README.md ./
 COPY contracts contracts
 COPY policy policy
+COPY releases releases
 COPY streams streams
 COPY features features
 COPY serving serving
@@ -11,6 +12,9 @@ COPY training training
 COPY simulate simulate
 COPY infra infra
 COPY bench bench
-RUN pip install --no-cache-dir -c constraints.txt .
+# The retraining job needs torch (the `train` extra); build with --build-arg EXTRAS= for a
+# serving-only image without it.
+ARG EXTRAS=train
+RUN pip install --no-cache-dir -c constraints.txt ".[${EXTRAS}]"
 ENV COPYSTREAM_HOME=/var/lib/copystream
 CMD ["python", "-m", "streams"]

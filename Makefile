@@ -50,6 +50,7 @@ bench: infra model
 	$(PY) -m bench.ingest
 	$(PY) -m bench.generate
 	$(PY) -m bench.e2e
+	$(PY) -m bench.loop
 
 clean:
 	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache

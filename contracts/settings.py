@@ -222,6 +222,13 @@ class PolicySettings(_Section):
     softmax_lambda: float = Field(10.0, gt=0, description="higher is greedier")
     bag_size: int = Field(5, ge=2)
     seed: int = 11
+    ignored_features: tuple[str, ...] = Field(
+        ("*_10m", "*_1h", "*_24h", "events_total"),
+        description="snapshot features the policy does not see (fnmatch globs): windowed "
+        "activity counts say how busy a shopper or product is, not which angle appeals, and "
+        "crossed with every angle they let a small log overfit (in the simulator, the first "
+        "retrained policy's CTR went from 0.18 with them to 0.27 without)",
+    )
 
 
 class ServiceSettings(_Section):

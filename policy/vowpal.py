@@ -28,7 +28,7 @@ from contracts.vocabulary import Angle
 from policy.context import DecisionContext
 from policy.decision import ANGLES
 from policy.exploration import exploration_arguments, vw_arguments
-from policy.vw_format import context_lines, labelled_lines
+from policy.vw_format import FeatureFilter, context_lines, labelled_lines
 
 UNSAVED_VERSION = "vw-unsaved"
 
@@ -70,6 +70,7 @@ class VowpalAnglePolicy:
     ) -> None:
         """A fresh (untrained) policy; `load` passes the private arguments."""
         self.settings = settings
+        self.features = FeatureFilter(settings.ignored_features)
         self.version = _version
         self._workspace = Workspace(vw_arguments(settings)) if _workspace is None else _workspace
         self._lock = threading.Lock()
@@ -116,7 +117,7 @@ class VowpalAnglePolicy:
         VW orders its action scores by probability; the Python binding puts them back in action
         order, which is `ANGLES` order because the action lines are written in that order.
         """
-        lines = context_lines(context)
+        lines = context_lines(context, self.features)
         with self._lock:
             self._check_open()
             probabilities = self._workspace.predict(lines)
@@ -135,7 +136,7 @@ class VowpalAnglePolicy:
             self.version = UNSAVED_VERSION  # first: a batch that fails halfway changed the model
             for example in examples:
                 lines = labelled_lines(
-                    example.context, example.angle, example.cost, example.propensity
+                    example.context, example.angle, example.cost, example.propensity, self.features
                 )
                 self._workspace.learn(lines)
 

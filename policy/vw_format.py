@@ -13,6 +13,7 @@ None, NaN and unknown entities (empty rows) add nothing.
 
 from __future__ import annotations
 
+import fnmatch
 import math
 import re
 from collections.abc import Mapping
@@ -50,11 +51,33 @@ def sanitize(text: str) -> str:
     return "".join("_" if ch in "|:" or ch.isspace() or not ch.isprintable() else ch for ch in text)
 
 
-def feature_tokens(row: Mapping[str, FeatureValue]) -> list[str]:
+class FeatureFilter:
+    """Which snapshot features a model sees: all but those matching `ignored` (fnmatch globs)."""
+
+    def __init__(self, ignored: tuple[str, ...] = ()) -> None:
+        self.ignored = tuple(ignored)
+        self._kept: dict[str, bool] = {}
+
+    def keeps(self, name: str) -> bool:
+        kept = self._kept.get(name)
+        if kept is None:
+            kept = name not in _SKIPPED_FEATURES and not any(
+                fnmatch.fnmatchcase(name, pattern) for pattern in self.ignored
+            )
+            self._kept[name] = kept
+        return kept
+
+
+ALL_FEATURES = FeatureFilter()
+
+
+def feature_tokens(
+    row: Mapping[str, FeatureValue], features: FeatureFilter = ALL_FEATURES
+) -> list[str]:
     """VW features of one snapshot row, in the row's key order; missing values add nothing."""
     tokens: list[str] = []
     for raw_name, value in row.items():
-        if value is None or raw_name in _SKIPPED_FEATURES:
+        if value is None or not features.keeps(raw_name):
             continue
         name = _feature_name(raw_name)
         if not name:
@@ -76,7 +99,7 @@ def feature_tokens(row: Mapping[str, FeatureValue]) -> list[str]:
     return tokens
 
 
-def shared_line(context: DecisionContext) -> str:
+def shared_line(context: DecisionContext, features: FeatureFilter = ALL_FEATURES) -> str:
     """The `shared` line: who (user), what (product), and where (channel, locale, trigger)."""
     where = [
         f"channel={sanitize(context.channel.value)}",
@@ -85,8 +108,8 @@ def shared_line(context: DecisionContext) -> str:
     ]
     parts = ["shared"]
     for namespace, tokens in (
-        (USER_NAMESPACE, feature_tokens(context.user)),
-        (PRODUCT_NAMESPACE, feature_tokens(context.product)),
+        (USER_NAMESPACE, feature_tokens(context.user, features)),
+        (PRODUCT_NAMESPACE, feature_tokens(context.product, features)),
         (WHERE_NAMESPACE, where),
     ):
         if tokens:
@@ -94,13 +117,17 @@ def shared_line(context: DecisionContext) -> str:
     return " ".join(parts)
 
 
-def context_lines(context: DecisionContext) -> list[str]:
+def context_lines(context: DecisionContext, features: FeatureFilter = ALL_FEATURES) -> list[str]:
     """The unlabelled example VW predicts on: the shared line, then one line per angle."""
-    return [shared_line(context), *_ACTION_LINES]
+    return [shared_line(context, features), *_ACTION_LINES]
 
 
 def labelled_lines(
-    context: DecisionContext, chosen_angle: Angle, cost: float, probability: float
+    context: DecisionContext,
+    chosen_angle: Angle,
+    cost: float,
+    probability: float,
+    features: FeatureFilter = ALL_FEATURES,
 ) -> list[str]:
     """The example VW learns from: `0:cost:probability` on the chosen angle's line.
 
@@ -113,7 +140,7 @@ def labelled_lines(
     if not math.isfinite(cost):
         raise ValueError(f"the cost must be a finite number; got {cost!r}")
     chosen = ANGLES.index(Angle(chosen_angle))
-    lines = context_lines(context)
+    lines = context_lines(context, features)
     lines[chosen + 1] = f"0:{cost!r}:{probability!r} {lines[chosen + 1]}"
     return lines
 

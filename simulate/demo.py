@@ -1,135 +1,79 @@
-"""`make demo`: the live loop on local defaults, end to end, with a readable live view.
+"""`make demo`: the whole learning loop on local defaults, end to end, with a readable live view.
 
-Starts from running Kafka/Redis (`make infra`) and the bootstrap model (`make model`): writes
-the catalog and loads it into Feast, starts the stream worker (features and copy decisions) and
-the generator service (Kafka consumer and HTTP API), replays simulated shoppers and prints each
-copy as it lands on `generated-copy`: user, product, trigger, angle, propensity, text.
+Starts from running Kafka/Redis (`make infra`) and the bootstrap model (`make model`). Starts
+the stream worker (features and copy decisions), the outcome joiner and the generator service
+on a run of their own, then: simulated shoppers see live copy and click or buy; outcomes are
+logged; a retraining round updates the angle policy, the reward model and the copy model; the
+service and the decider hot-reload the new release; repeat. Prints sample copies, the CTR of
+each round against uniform-random and the oracle, and writes a PNG of CTR per round.
 """
 
 from __future__ import annotations
 
-import statistics
-import threading
+import argparse
 import time
-from collections import Counter
 from typing import Any
 
+from contracts.copies import GeneratedCopy
 from contracts.logs import configure_logging
 from contracts.settings import Settings
+from simulate.learning_loop import LearningLoop, LoopPlan, loop_settings
+from simulate.loop_report import plot_ctr_by_round, retraining_line, traffic_line
 
-DEMO_USERS = 150
-DEMO_RATE_PER_S = 40
-DEMO_SECONDS = 40
-DEMO_CART_ABANDON_S = 10.0
-"""The demo's shoppers abandon carts for 10 s, not 30 min, so reminders show while you watch."""
+SAMPLE_EVERY = 100
+"""One copy in this many is printed, so a round reads as a handful of examples."""
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=LoopPlan.rounds)
+    parser.add_argument("--traffic-s", type=float, default=LoopPlan.traffic_s)
+    args = parser.parse_args()
     base = Settings()
-    settings = base.model_copy(
-        update={
-            "decisions": base.decisions.model_copy(
-                update={"cart_abandon_after_s": DEMO_CART_ABANDON_S}
-            )
-        }
-    )
-    configure_logging(settings.model_copy(update={"log_json": False, "log_level": "WARNING"}))
-    from features.catalog import CatalogGenerator, write_catalog_jsonl
-    from features.catalog_features import CatalogFeatureLoader
-    from features.online_reader import OnlineFeatureReader
-    from features.store import open_feature_store
-    from simulate.worker import (
-        GeneratorServiceProcess,
-        StreamWorkerProcess,
-        wait_until_ready,
-        wait_until_serving,
-    )
+    configure_logging(base.model_copy(update={"log_json": False, "log_level": "WARNING"}))
+    plan = LoopPlan(rounds=args.rounds, traffic_s=args.traffic_s)
+    settings = loop_settings(base.model_copy(update={"log_level": "WARNING"}), plan)
+    from features.catalog import CatalogGenerator
 
-    store = open_feature_store(settings, apply=True)
     catalog = CatalogGenerator(settings.catalog.seed, settings.catalog.products).generate()
-    write_catalog_jsonl(catalog, settings.catalog_file)
-    CatalogFeatureLoader(store).load(catalog, settings.data_dir / "product_catalog.parquet")
-    print(f"catalog: {len(catalog)} products → {settings.catalog_file}")
-    logs = settings.home / "logs"
-    print(f"starting the stream worker and the generator service; logs in {logs}")
-    worker = StreamWorkerProcess(settings, logs / "stream-worker.log").start()
-    service = GeneratorServiceProcess(settings, logs / "generator-service.log").start()
-    try:
-        try:
-            wait_until_serving(settings, OnlineFeatureReader(store), timeout_s=120)
-            wait_until_ready(settings, timeout_s=120)
-        except TimeoutError as exc:
-            raise SystemExit(f"{exc}; see the logs in {logs}") from exc
-        print(f"live: stream worker and generator service (model {settings.generator_model_dir})")
-        _run_live(settings, catalog)
-        _ask_over_http(settings, catalog)
-    finally:
-        service.stop()
-        worker.stop()
-    print(f"logs: {logs}")
-
-
-def _run_live(settings: Settings, catalog: list[Any]) -> None:
-    from simulate.copy_reader import GeneratedCopyReader
-    from simulate.replay import EventReplayer
-    from simulate.sessions import ShopperSessionGenerator
-
-    shoppers = ShopperSessionGenerator(catalog, users=DEMO_USERS, seed=settings.catalog.seed)
-    total = DEMO_RATE_PER_S * DEMO_SECONDS
-    copies = GeneratedCopyReader(settings, from_beginning=False)
-    replayer = EventReplayer(settings)
-    sender = threading.Thread(
-        target=replayer.send,
-        args=(shoppers.events(total, spacing_ms=1000 / DEMO_RATE_PER_S),),
-        kwargs={"rate_per_s": DEMO_RATE_PER_S, "total": total, "progress": False},
-    )
-    replayer.send_raw(b"demo", b"{not json")  # shows the dead-letter path
     print(
-        f"replaying {total} events from {DEMO_USERS} shoppers at {DEMO_RATE_PER_S}/s; carts "
-        f"left {DEMO_CART_ABANDON_S:.0f} s get a reminder\n"
+        f"run home {settings.home} (logs in {settings.home / 'logs'}); {plan.shoppers} "
+        f"shoppers, {plan.events_per_s:.0f} events/s for {plan.traffic_s:.0f} s per round, "
+        f"{plan.rounds} retraining rounds"
     )
-    print(
-        f"{'time':<9}{'user':<8}{'product':<9}{'trigger':<15}{'chan':<6}{'loc':<6}"
-        f"{'angle (written)':<28}{'p':>6}{'ms':>6}  text"
-    )
-    seen: list[Any] = []
-    sender.start()
-    quiet_until = None
-    while quiet_until is None or time.monotonic() < quiet_until:
-        for copy, _ in copies.read(timeout_s=0.5):
-            seen.append(copy)
+    printed = {"n": 0}
+
+    def sample(copy: GeneratedCopy) -> None:
+        printed["n"] += 1
+        if printed["n"] % SAMPLE_EVERY == 1:
             _print_copy(copy)
-        if quiet_until is None and not sender.is_alive():
-            quiet_until = time.monotonic() + DEMO_CART_ABANDON_S + 5
-    replayer.close()
-    copies.close()
-    _print_summary(seen)
+
+    def ask_over_http(running: Settings) -> None:
+        _ask_over_http(running, catalog)
+
+    started = time.monotonic()
+    result = LearningLoop(settings, catalog, plan).run(
+        on_traffic=lambda phase: print(traffic_line(phase) + "\n", flush=True),
+        on_retraining=lambda retraining: print(retraining_line(retraining) + "\n", flush=True),
+        on_copy=sample,
+        on_finish=ask_over_http,
+    )
+    plot = plot_ctr_by_round(result, settings.home / "ctr_by_round.png")
+    ctr = " → ".join(f"{value:.3f}" for value in result.ctr_by_round)
+    print(
+        f"\ntrue CTR by round {ctr}; gap to the oracle closed {result.gap_closed:.2f}; "
+        f"{(time.monotonic() - started) / 60:.1f} min; plot: {plot}"
+    )
 
 
-def _print_copy(copy: Any) -> None:
+def _print_copy(copy: GeneratedCopy) -> None:
     angle = copy.requested_angle.value
     if copy.angle != copy.requested_angle:
         angle += f" ({copy.angle.value})"
     source = " [template]" if copy.fallback.used else ""
     print(
-        f"{time.strftime('%H:%M:%S'):<9}{copy.user_id:<8}{copy.product_id:<9}"
-        f"{copy.trigger.value:<15}{copy.channel.value:<6}{copy.locale.value:<6}{angle:<28}"
-        f"{copy.propensity:>6.3f}{copy.latency_ms:>6.0f}  {copy.text}{source}"
-    )
-
-
-def _print_summary(copies: list[Any]) -> None:
-    if not copies:
-        print("\nno copies arrived; see the logs")
-        return
-    latencies = sorted(copy.latency_ms for copy in copies)
-    p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
-    triggers = Counter(copy.trigger.value for copy in copies)
-    templates = sum(copy.fallback.used for copy in copies)
-    print(
-        f"\n{len(copies)} copies ({', '.join(f'{n} {t}' for t, n in triggers.items())}); "
-        f"{templates} templates; request → copy latency p50 "
-        f"{statistics.median(latencies):.0f} ms, p99 {p99:.0f} ms"
+        f"  {copy.user_id:<12}{copy.product_id:<8}{copy.channel.value:<5}{copy.locale.value:<6}"
+        f"{angle:<28}p={copy.propensity:.2f} {copy.latency_ms:>5.0f} ms  {copy.text}{source}"
     )
 
 

@@ -22,7 +22,7 @@ from typing import Protocol
 
 from contracts.settings import GateSettings
 from releases.manifest import Component
-from training.ope import PolicyValueEstimate
+from training.ope import Interval, PolicyValueEstimate
 
 
 class CopyQuality(Protocol):
@@ -148,18 +148,35 @@ def judge_copy_model(gate: GateSettings, champion: CopyQuality, challenger: Copy
 
 
 def judge_angle_policy(
-    gate: GateSettings, champion: PolicyValueEstimate, challenger: PolicyValueEstimate
+    gate: GateSettings,
+    champion: PolicyValueEstimate,
+    challenger: PolicyValueEstimate,
+    difference: Interval | None = None,
 ) -> Verdict:
+    """Worse means significantly worse: with the paired `difference` interval (challenger minus
+    champion SNIPS on the same resamples), the challenger is refused only when even its upper
+    end is below the allowed drop; without it, the point estimates decide."""
     checks = _Checks(Component.ANGLE_POLICY)
-    allowed = champion.snips - gate.max_policy_value_drop * abs(champion.snips)
-    checks.at_least(
-        "snips",
-        challenger.snips,
-        allowed,
+    allowed_drop = gate.max_policy_value_drop * abs(champion.snips)
+    label = (
         f"SNIPS value {challenger.snips:.4g} vs champion {champion.policy_version} "
-        f"{champion.snips:.4g} on the same held-out decisions "
-        f"(allowed -{gate.max_policy_value_drop:.1%})",
+        f"{champion.snips:.4g} on the same held-out decisions"
     )
+    if difference is None or not math.isfinite(difference.high):
+        checks.at_least(
+            "snips",
+            challenger.snips,
+            champion.snips - allowed_drop,
+            f"{label} (allowed -{gate.max_policy_value_drop:.1%})",
+        )
+    else:
+        checks.at_least(
+            "snips_difference_high",
+            difference.high,
+            -allowed_drop,
+            f"{label}; paired difference [{difference.low:+.4g}, {difference.high:+.4g}] "
+            f"(refused only if significantly below -{gate.max_policy_value_drop:.1%})",
+        )
     return checks.verdict(
         champion_snips=champion.snips,
         challenger_snips=challenger.snips,

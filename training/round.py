@@ -30,6 +30,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+import numpy as np
 from pydantic import JsonValue
 from tqdm import tqdm
 
@@ -59,10 +60,13 @@ from training.gate import (
     too_little_data,
 )
 from training.ope import (
+    Interval,
     LoggedValue,
     PolicyValueEstimate,
     estimate_policy_value,
     logged_policy_value,
+    snips_difference,
+    target_probabilities,
 )
 from training.report import RoundReport, json_safe
 from training.reward_training import RewardModelUpdate, update_reward_model
@@ -100,6 +104,8 @@ class PolicyStep:
     challenger_value: PolicyValueEstimate
     logged_value: LoggedValue
     folder: Path
+    difference: Interval | None = None
+    """Paired bootstrap interval of challenger minus champion SNIPS."""
 
 
 @dataclass(frozen=True)
@@ -169,7 +175,9 @@ class RetrainingRound:
                 copy = self._copy_model(copy_champion, train, holdout, work / "copy_model")
             with timer.step("gate"):
                 verdicts = (
-                    judge_angle_policy(gate, policy.champion_value, policy.challenger_value),
+                    judge_angle_policy(
+                        gate, policy.champion_value, policy.challenger_value, policy.difference
+                    ),
                     judge_reward_model(
                         gate, reward.champion_loss, reward.challenger_loss, reward.champion_label
                     ),
@@ -255,6 +263,13 @@ class RetrainingRound:
             notes={"continued_from": update.continued_from, "reward": target},
         )
         challenger_value = estimate_policy_value(update.policy, held_decisions, **options)
+        difference = snips_difference(
+            target_probabilities(update.policy, held_decisions),
+            target_probabilities(baseline, held_decisions),
+            np.array([d.propensity for d in held_decisions], dtype=np.float64),
+            np.array([-d.cost for d in held_decisions], dtype=np.float64),
+            **options,
+        )
         logged = logged_policy_value(
             held_decisions,
             samples=retraining.bootstrap_samples,
@@ -262,7 +277,7 @@ class RetrainingRound:
             confidence=retraining.ope_confidence,
         )
         return PolicyStep(
-            update, baseline.version, champion_value, challenger_value, logged, folder
+            update, baseline.version, champion_value, challenger_value, logged, folder, difference
         )
 
     def _reward_model(
@@ -510,6 +525,7 @@ def _policy_section(step: PolicyStep, settings: Settings) -> dict[str, Any]:
         "champion_version": step.champion_version,
         "champion_value": step.champion_value.as_dict(),
         "challenger_value": step.challenger_value.as_dict(),
+        "snips_difference": step.difference.__dict__ if step.difference else None,
         "logged_value": {
             "examples": step.logged_value.examples,
             "mean": step.logged_value.mean,

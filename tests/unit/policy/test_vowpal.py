@@ -105,3 +105,13 @@ def test_logged_decisions_need_a_usable_propensity_and_cost():
         LoggedDecision(context, Angle.GIFT, propensity=1.5, cost=0.0)
     with pytest.raises(ValueError, match="cost"):
         LoggedDecision(context, Angle.GIFT, propensity=0.5, cost=float("nan"))
+
+
+def test_the_policy_does_not_see_its_ignored_features():
+    from dataclasses import replace
+
+    with VowpalAnglePolicy(PolicySettings()) as policy:
+        policy.learn(uniform_logs(300, seed=4))
+        context = realistic_context(3)
+        busier = replace(context, user={**context.user, "views_1h": 999, "events_total": 5_000})
+        assert policy.pmf(busier) == policy.pmf(context)

@@ -9,7 +9,13 @@ from contracts.vocabulary import Angle, Channel, Locale
 from policy.context import DecisionContext
 from policy.decision import ANGLES
 from policy.exploration import vw_arguments
-from policy.vw_format import context_lines, feature_tokens, labelled_lines, sanitize
+from policy.vw_format import (
+    FeatureFilter,
+    context_lines,
+    feature_tokens,
+    labelled_lines,
+    sanitize,
+)
 from tests.unit.policy.synthetic import realistic_context
 
 HOSTILE = "Acme | Co: 5\u00a0star\tbrand\nnew\x00\u3000end"
@@ -94,3 +100,10 @@ def test_vw_reads_a_hostile_example_as_one_multiline_example():
         pmf = workspace.predict(context_lines(context))
     assert len(pmf) == len(ANGLES)
     assert sum(pmf) == pytest.approx(1.0, abs=1e-6)
+
+
+def test_a_feature_filter_drops_the_ignored_features_by_glob():
+    ignoring = FeatureFilter(("*_1h", "events_total"))
+    row = {"views_1h": 3, "events_total": 9, "price_affinity": 20.0, "last_event_at": 5}
+    assert feature_tokens(row, ignoring) == [f"price_affinity:{math.log1p(20.0):.6g}"]
+    assert "views_1h:" in " ".join(feature_tokens(row))  # the default keeps them

@@ -118,3 +118,11 @@ def test_a_component_that_was_not_trained_is_kept_with_its_reason():
     assert decision.promoted == ()
     assert "--skip-copy-model" in decision.summary
     assert decision.as_dict()["verdicts"]["copy_model"]["promote"] is False
+
+
+def test_with_the_paired_difference_only_a_significantly_worse_policy_is_rejected():
+    unlucky = judge_angle_policy(GATE, value(0.30), value(0.27), Interval(-0.08, 0.02))
+    assert unlucky.promote  # lower point estimate, but the paired interval reaches above zero
+    worse = judge_angle_policy(GATE, value(0.30, "vw-champ"), value(0.20), Interval(-0.14, -0.06))
+    assert not worse.promote
+    assert "paired difference [-0.14, -0.06]" in worse.reason

@@ -8,7 +8,12 @@ from policy.decision import ANGLES
 from policy.uniform import UniformAnglePolicy
 from policy.vowpal import LoggedDecision
 from tests.unit.policy.synthetic import best_angle, segment_context
-from training.ope import estimate_policy_value, logged_policy_value, value_from_arrays
+from training.ope import (
+    estimate_policy_value,
+    logged_policy_value,
+    snips_difference,
+    value_from_arrays,
+)
 
 BEST_RATE, OTHER_RATE = 0.6, 0.1
 
@@ -115,3 +120,17 @@ def test_the_target_probability_is_that_of_the_logged_angle():
     assert estimate_policy_value(policy, [off_best], samples=10, seed=1).ips == pytest.approx(
         (0.1 / 9) / 0.1
     )
+
+
+def test_the_paired_difference_is_zero_for_the_same_policy_and_positive_for_a_better_one():
+    rng = np.random.default_rng(5)
+    count = 2_000
+    chosen = rng.integers(0, 10, size=count)
+    rewards = (rng.random(count) < np.where(chosen == 3, 0.4, 0.05)).astype(np.float64)
+    logged = np.full(count, 0.1)
+    uniform = np.full(count, 0.1)
+    greedy = np.where(chosen == 3, 0.91, 0.01)
+    same = snips_difference(uniform, uniform, logged, rewards, samples=200, seed=1)
+    assert same.low == same.high == 0.0
+    better = snips_difference(greedy, uniform, logged, rewards, samples=200, seed=1)
+    assert better.low > 0.2  # 0.91 * 0.4 + 0.09 * 0.05 - 0.085 ≈ 0.28
