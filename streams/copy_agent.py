@@ -17,8 +17,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-import prometheus_client
-
 from contracts.copies import CopyRequest
 from contracts.errors import ConfigurationError
 from contracts.events import BehaviourEvent
@@ -37,11 +35,6 @@ from streams.state_store import FaustTableState
 
 log = get_logger(__name__)
 UNKNOWN_PRODUCT = "unknown_product"
-POLICY_RELOADS = prometheus_client.Counter(
-    "copystream_policy_reloads_total",
-    "Newly published angle policies the decider tried to use, by result (swapped or failed)",
-    ["result"],
-)
 
 
 class CopyDecisionAgent:
@@ -200,7 +193,7 @@ class AnglePolicyReloader:
             release = await asyncio.to_thread(self._registry.get, version)
             policy = await asyncio.to_thread(self._load, self._settings, release)
         except Exception as exc:
-            POLICY_RELOADS.labels(result="failed").inc()
+            metrics.POLICY_RELOADS.labels(result="failed").inc()
             log.error(
                 "angle_policy_reload_failed",
                 release=version,
@@ -215,7 +208,7 @@ class AnglePolicyReloader:
             return False
         # The builder decides synchronously on the event loop, so nothing is mid-decision now.
         _close(self._builder.use_policy(policy))
-        POLICY_RELOADS.labels(result="swapped").inc()
+        metrics.POLICY_RELOADS.labels(result="swapped").inc()
         log.info(
             "angle_policy_swapped",
             release=version,

@@ -43,3 +43,8 @@ DECISION_SECONDS = Histogram(
     "Time to decide a batch of asks: feature snapshot, policy, send",
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1),
 )
+POLICY_RELOADS = Counter(
+    "copystream_policy_reloads_total",
+    "Newly published angle policies the decider tried to use, by result (swapped or failed)",
+    ["result"],
+)

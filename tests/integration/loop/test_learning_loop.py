@@ -15,6 +15,7 @@ import pytest
 
 from contracts.product import Product
 from contracts.settings import Settings
+from features.catalog import CatalogGenerator
 from policy.uniform import UNIFORM_VERSION
 from simulate.learning_loop import LearningLoop, LoopPlan, loop_settings
 from simulate.loop_report import loop_summary, plot_ctr_by_round
@@ -36,8 +37,14 @@ WIDE_OPEN_GATE = {
 }
 
 
+def _loop_catalog(tiny_catalog: list[Product]) -> list[Product]:
+    """Enough products for every segment's shelf, in the categories the tiny model knows."""
+    known = {product.category for product in tiny_catalog}
+    return [p for p in CatalogGenerator(seed=7, products=200).generate() if p.category in known]
+
+
 def _segments_for(catalog: list[Product]) -> tuple:
-    """The default segments, focused on the categories the tiny catalog has."""
+    """The default segments, focused on the categories the catalog has."""
     present = {product.category for product in catalog}
     return tuple(
         replace(
@@ -53,11 +60,12 @@ def test_a_round_of_the_loop_publishes_a_release_that_serves_the_next_traffic(
     tiny_catalog: list[Product],
     tmp_path: Path,
 ) -> None:
+    catalog = _loop_catalog(tiny_catalog)
     base = Settings(
         home=tmp_path,
         kafka=infra.kafka.model_dump(),
         redis=infra.redis.model_dump(),
-        catalog={"products": len(tiny_catalog)},
+        catalog={"products": len(catalog)},
         training=TINY_TRAINING,
         generator={"intra_op_threads": 1},
         service={"reload_check_interval_s": 0.5},
@@ -85,9 +93,9 @@ def test_a_round_of_the_loop_publishes_a_release_that_serves_the_next_traffic(
         http_port=free_port(),
     )
     settings = loop_settings(base, plan)
-    storefront = StorefrontConfig(segments=_segments_for(tiny_catalog))
+    storefront = StorefrontConfig(segments=_segments_for(catalog))
 
-    result = LearningLoop(settings, tiny_catalog, plan, storefront).run()
+    result = LearningLoop(settings, catalog, plan, storefront).run()
 
     before, after = result.traffic
     (retraining,) = result.retraining
