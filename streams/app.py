@@ -18,12 +18,13 @@ from typing import Any
 import faust
 
 from contracts.dead_letter import DeadLetter
-from contracts.logs import get_logger, logging_dict_config
+from contracts.logs import get_logger
 from contracts.settings import Settings
 from features.online_writer import OnlineFeatureWriter
 from features.schema import PRODUCT_POPULARITY_VIEW, USER_ACTIVITY_VIEW
 from streams import metrics
 from streams.copy_agent import CopyDecisionAgent
+from streams.faust_app import new_faust_app
 from streams.feature_sink import CoalescingFeatureSink
 from streams.messages import RawMessage
 from streams.product_popularity import ProductPopularityProcessor
@@ -39,26 +40,7 @@ BatchHandler = Callable[[list[Any]], Awaitable[None]]
 
 def create_app(settings: Settings) -> faust.App:
     cfg, kafka = settings.streams, settings.kafka
-    datadir = settings.state_dir / "faust" / cfg.app_id
-    datadir.mkdir(parents=True, exist_ok=True)
-    app = faust.App(
-        cfg.app_id,
-        broker=f"kafka://{kafka.bootstrap_servers}",
-        store="memory://",
-        datadir=str(datadir),
-        key_serializer="raw",
-        value_serializer="raw",
-        web_enabled=False,
-        consumer_auto_offset_reset="earliest",
-        topic_allow_declare=True,
-        topic_replication_factor=1,
-        broker_commit_interval=cfg.commit_interval_s,
-        broker_session_timeout=cfg.session_timeout_s,
-        broker_heartbeat_interval=min(3.0, cfg.session_timeout_s / 3),
-        stream_buffer_maxsize=max(8_192, 2 * cfg.batch_max_events),
-        producer_linger_ms=5,
-        logging_config=logging_dict_config(settings),
-    )
+    app = new_faust_app(settings, cfg.app_id)
     worker = f"{socket.gethostname()}:{cfg.app_id}"
     topics = kafka.topics
     user_events = app.topic(topics.user_events, key_type=bytes, value_type=bytes)

@@ -18,9 +18,10 @@ import faust
 from pydantic import ValidationError
 
 from contracts.copies import GeneratedCopy
-from contracts.logs import get_logger, logging_dict_config
+from contracts.logs import get_logger
 from contracts.settings import Settings
 from features.outcome_log import OutcomeLogWriter
+from streams.faust_app import new_faust_app
 from streams.messages import RawMessage
 from streams.outcomes import metrics
 from streams.outcomes.agent import OutcomeJoinAgent
@@ -38,26 +39,7 @@ def copies_topic(settings: Settings) -> str:
 
 def create_outcome_app(settings: Settings) -> faust.App:
     cfg, streams, kafka = settings.outcomes, settings.streams, settings.kafka
-    datadir = settings.state_dir / "faust" / cfg.app_id
-    datadir.mkdir(parents=True, exist_ok=True)
-    app = faust.App(
-        cfg.app_id,
-        broker=f"kafka://{kafka.bootstrap_servers}",
-        store="memory://",
-        datadir=str(datadir),
-        key_serializer="raw",
-        value_serializer="raw",
-        web_enabled=False,
-        consumer_auto_offset_reset="earliest",
-        topic_allow_declare=True,
-        topic_replication_factor=1,
-        broker_commit_interval=streams.commit_interval_s,
-        broker_session_timeout=streams.session_timeout_s,
-        broker_heartbeat_interval=min(3.0, streams.session_timeout_s / 3),
-        stream_buffer_maxsize=max(8_192, 2 * streams.batch_max_events),
-        producer_linger_ms=5,
-        logging_config=logging_dict_config(settings),
-    )
+    app = new_faust_app(settings, cfg.app_id)
     worker = f"{socket.gethostname()}:{cfg.app_id}"
     topics = kafka.topics
     by_user = copies_topic(settings)
