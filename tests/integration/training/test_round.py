@@ -155,7 +155,6 @@ def test_a_round_with_enough_data_publishes_a_release_whose_files_load(first_rou
     print(f"\nround on the tiny model: {seconds:.1f}s; steps {report.step_seconds}")
     release = release_registry(settings).current()
     assert release is not None and release.version == report.published
-    assert seconds < 600
     components = release.manifest.components
     assert set(components) == set(Component)
     policy = load_angle_policy(settings)
@@ -174,8 +173,9 @@ def test_a_round_with_enough_data_publishes_a_release_whose_files_load(first_rou
     copy = saved["components"]["copy_model"]
     assert "skipped" not in copy, copy
     assert copy["parity"]["greedy_identical"]
+    retraining = settings.retraining
     for side in ("champion_metrics", "challenger_metrics"):
-        assert copy[side]["samples"] == 16
+        assert copy[side]["samples"] == retraining.eval_briefs * retraining.eval_samples_per_brief
         assert 0.0 <= copy[side]["distinct_2"] <= 1.0
     policy_report = saved["components"]["angle_policy"]
     assert policy_report["challenger_value"]["snips"] > policy_report["logged_value"]["mean"]
@@ -224,8 +224,9 @@ def test_rollback_from_the_cli_restores_the_previous_release(first_round, tmp_pa
     original, _, _ = first_round
     home = tmp_path / "home"
     shutil.copytree(original.home, home, symlinks=True)
-    # a second round that promotes its policy whatever it scores, so there is a newer release
-    settings = round_settings(home, gate={"max_policy_value_drop": 1.0})
+    # a second round that promotes its policy whatever it scores, so there is a newer release;
+    # it continues the champion (a refit on the same window would give the same policy)
+    settings = round_settings(home, gate={"max_policy_value_drop": 1.0}, bandit_refit=False)
     first = release_registry(settings).current_version()
     second = RetrainingRound(settings, skip_copy_model=True, progress=False).run()
     registry = release_registry(settings)
