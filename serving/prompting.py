@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from tokenizers import Tokenizer
 
+from contracts.product import Product
 from contracts.vocabulary import Angle, Channel, Locale
 from serving.angles import written_angle
 from serving.errors import VocabularyMismatchError
@@ -81,6 +82,21 @@ class CopyBrief:
     channel: Channel
     angle: Angle
     search_query: str | None = None
+
+    @classmethod
+    def of(
+        cls,
+        product: Product,
+        locale: Locale,
+        channel: Channel,
+        angle: Angle,
+        low_stock_threshold: int,
+        search_query: str | None = None,
+    ) -> CopyBrief:
+        """The brief of a copy about `product`: serving writes from it, and training and the
+        loop rebuild it to judge a logged copy exactly as serving judged it."""
+        facts = ProductFacts.of(product, locale, low_stock_threshold)
+        return cls(facts, channel, angle, search_query)
 
     @property
     def locale(self) -> Locale:

@@ -71,6 +71,8 @@ class TrafficResult:
     """Copies per release that wrote them ("bootstrap" before the first release)."""
     outcomes_logged: int = 0
     """Shown copies of the round found in the outcome log before retraining started."""
+    shown: frozenset[str] = field(default=frozenset(), repr=False)
+    """Copy ids the round's shoppers saw (what the outcome log must catch up with)."""
 
 
 @dataclass
@@ -226,8 +228,6 @@ class LearningLoop:
         decided = [copy for copy in copies if copy.policy_version == policy.version]
         contexts = [ShownContext.of_copy(copy) for copy in decided]
         model = self.click_model
-        self._shown_in_round = {copy.copy_id for copy in copies}
-        self._impressions_in_round = stats.impressions
         return TrafficResult(
             round=round_number,
             release=release,
@@ -243,16 +243,20 @@ class LearningLoop:
             unchecked=sum(not self._passes(copy) for copy in copies),
             decided_by_others=len(copies) - len(decided),
             served_by=dict(Counter(copy.release_version or "bootstrap" for copy in copies)),
+            shown=frozenset(copy.copy_id for copy in copies),
         )
 
     def _passes(self, copy: GeneratedCopy) -> bool:
         """Re-judges a copy as it reached the shopper: faithful and compliant."""
-        from serving.facts import ProductFacts
         from serving.prompting import CopyBrief
 
-        product = self._products[copy.product_id]
-        facts = ProductFacts.of(product, copy.locale, self.settings.copy_rules.low_stock_threshold)
-        brief = CopyBrief(facts, copy.channel, copy.requested_angle, None)
+        brief = CopyBrief.of(
+            self._products[copy.product_id],
+            copy.locale,
+            copy.channel,
+            copy.requested_angle,
+            self.settings.copy_rules.low_stock_threshold,
+        )
         return self._checker.check(copy.text, brief).ok
 
     def wait_for_outcomes(self, traffic: TrafficResult) -> int:
@@ -261,7 +265,6 @@ class LearningLoop:
 
         reader = OutcomeLogReader(self.settings.outcome_log_uri)
         deadline = time.monotonic() + self.plan.outcome_wait_s
-        wanted = self._shown_in_round
         logged = 0
         while time.monotonic() < deadline:
             today = datetime.now(UTC).date()
@@ -271,7 +274,7 @@ class LearningLoop:
                 log.warning("outcome log not readable yet", error=str(exc))
                 time.sleep(1)
                 continue
-            logged = sum(record.copy_id in wanted for record in batch.records)
+            logged = sum(record.copy_id in traffic.shown for record in batch.records)
             if logged >= 0.99 * traffic.impressions:
                 break
             time.sleep(1.0)

@@ -27,7 +27,6 @@ from contracts.product import Product
 from contracts.settings import Settings
 from contracts.vocabulary import Angle, Channel, Locale
 from serving.checks import CopyChecker
-from serving.facts import ProductFacts
 from serving.generation.decoder import BatchDecoder, Decoded, DecodeRequest
 from serving.generation.sampling import SamplingParams
 from serving.model.onnx_lm import OnnxCausalLM
@@ -87,8 +86,8 @@ def evaluation_briefs(
     for index in range(wanted):
         product = rng.choice(products)
         locale = EVAL_LOCALES[index % len(EVAL_LOCALES)]
-        facts = ProductFacts.of(product, locale, threshold)
-        briefs.append(CopyBrief(facts, rng.choice(list(Channel)), rng.choice(list(Angle)), None))
+        channel, angle = rng.choice(list(Channel)), rng.choice(list(Angle))
+        briefs.append(CopyBrief.of(product, locale, channel, angle, threshold))
     return briefs
 
 

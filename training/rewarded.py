@@ -23,7 +23,6 @@ from contracts.outcomes import CopyOutcomeRecord
 from contracts.product import Product
 from contracts.settings import CopyRuleSettings
 from serving.checks import CopyChecker
-from serving.facts import ProductFacts
 from serving.prompting import CopyBrief
 
 log = get_logger(__name__)
@@ -113,8 +112,13 @@ def select_rewarded_copies(
         if product is None:
             counts["unknown_product"] += 1
             continue
-        facts = ProductFacts.of(product, record.locale, rules.low_stock_threshold)
-        brief = CopyBrief(facts, record.channel, record.requested_angle, None)
+        brief = CopyBrief.of(
+            product,
+            record.locale,
+            record.channel,
+            record.requested_angle,
+            rules.low_stock_threshold,
+        )
         if brief.written_angle != record.angle:
             counts["angle_changed"] += 1
             continue

@@ -26,7 +26,6 @@ from contracts.vocabulary import Angle
 from policy.requests import seed_of
 from serving.checks import FallbackCopywriter
 from serving.errors import UnknownProductError
-from serving.facts import ProductFacts
 from serving.generator import CopyJob, GeneratedText, template_text
 from serving.prompting import CopyBrief
 
@@ -112,10 +111,14 @@ class CopyWriter:
         return product
 
     def brief(self, request: CopyRequest) -> CopyBrief:
-        facts = ProductFacts.of(
-            self.product(request.product_id), request.locale, self.rules.low_stock_threshold
+        return CopyBrief.of(
+            self.product(request.product_id),
+            request.locale,
+            request.channel,
+            request.angle,
+            self.rules.low_stock_threshold,
+            request.search_query,
         )
-        return CopyBrief(facts, request.channel, request.angle, request.search_query)
 
     def write(self, requests: Sequence[CopyRequest]) -> list[CopyOutcome]:
         """One outcome per request, in order; errors are returned, not raised, so one bad
