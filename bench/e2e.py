@@ -164,7 +164,7 @@ def run_configuration(
     worker = StreamWorkerProcess(settings, logs / "stream-worker.log").start()
     service = GeneratorServiceProcess(settings, logs / "generator-service.log").start()
     try:
-        wait_until_serving(settings, OnlineFeatureReader(open_feature_store(settings)), 180)
+        wait_until_serving(settings, OnlineFeatureReader(open_feature_store(settings)), 180, worker)
         wait_until_ready(settings, 180)
         offered_load(settings, catalog, 10, 3, f"{name}-warmup")  # JIT, caches, connections
         results = []

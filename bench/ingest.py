@@ -99,7 +99,7 @@ def freshness(settings: Settings, rate: float, seconds: float, log: Path) -> lis
     catalog = CatalogGenerator(seed=1, products=200).generate()
     shoppers = ShopperSessionGenerator(catalog, users=2_000, seed=3)
     try:
-        wait_until_serving(settings, reader, timeout_s=180)
+        wait_until_serving(settings, reader, 180, worker)
         pending: dict[str, float] = {}
         latencies: list[float] = []
         stop = threading.Event()

@@ -90,9 +90,15 @@ class GeneratorServiceProcess(ServiceProcess):
     module = "serving"
 
 
-def wait_until_serving(settings: Settings, reader: OnlineFeatureReader, timeout_s: float) -> None:
+def wait_until_serving(
+    settings: Settings,
+    reader: OnlineFeatureReader,
+    timeout_s: float,
+    worker: ServiceProcess | None = None,
+) -> None:
     """Block until a probe event has gone through the worker into the online store (the
-    worker has joined its group, recovered its tables and started its writer)."""
+    worker has joined its group, recovered its tables and started its writer). With `worker`,
+    a timeout says whether it died and shows the end of its log."""
     user = f"probe-{uuid.uuid4().hex[:12]}"
     replayer = EventReplayer(settings, linger_ms=0)
     replayer.send([probe_event(user)], progress=False)
@@ -100,8 +106,16 @@ def wait_until_serving(settings: Settings, reader: OnlineFeatureReader, timeout_
     deadline = time.monotonic() + timeout_s
     while reader.user_views(user) is None:
         if time.monotonic() > deadline:
-            raise TimeoutError(f"the stream worker did not serve within {timeout_s:.0f}s")
+            raise TimeoutError(
+                f"the stream worker did not serve within {timeout_s:.0f}s"
+                + (_worker_state(worker) if worker is not None else "")
+            )
         time.sleep(0.05)
+
+
+def _worker_state(worker: ServiceProcess) -> str:
+    state = "running" if worker.alive() else "exited"
+    return f"; it is {state}, log {worker.log_path}, ending:\n{worker.log_tail()}"
 
 
 def wait_until_ready(settings: Settings, timeout_s: float) -> None:

@@ -64,7 +64,7 @@ def live_loop(infra, tmp_path_factory, tiny_model, tiny_catalog) -> Iterator[Liv
     events = EventReplayer(settings, linger_ms=0)
     copies = GeneratedCopyReader(settings)
     try:
-        wait_until_serving(settings, OnlineFeatureReader(open_feature_store(settings)), 120)
+        wait_until_serving(settings, OnlineFeatureReader(open_feature_store(settings)), 120, worker)
         checker = CopyChecker.from_rules(settings.copy_rules, tiny_catalog)
         yield LiveLoop(settings, tiny_catalog, events, copies, checker)
     finally:

@@ -79,7 +79,7 @@ def test_decider_killed_mid_stream_still_asks_once_per_view_under_stable_ids(
     replayer = EventReplayer(settings, linger_ms=0)
     worker = StreamWorkerProcess(settings, tmp_path / "worker-1.log").start()
     try:
-        wait_until_serving(settings, reader, 120)
+        wait_until_serving(settings, reader, 120, worker)
         replayer.send(views[:200], progress=False)
         poll_until(lambda: len(log.read()) >= 20, 60, "some requests before the crash")
         # a group that never committed restarts badly in Faust (issue 523: no fetch after the
@@ -87,7 +87,7 @@ def test_decider_killed_mid_stream_still_asks_once_per_view_under_stable_ids(
         poll_until(lambda: _committed(settings) > 0, 60, "a first offset commit")
         worker.kill()
         worker = StreamWorkerProcess(settings, tmp_path / "worker-2.log").start()
-        wait_until_serving(settings, reader, 120)
+        wait_until_serving(settings, reader, 120, worker)
         replayer.send(views[200:], progress=False)
         missing = lambda: sorted(v for r, v in expected.items() if r not in _ids(log.read()))  # noqa: E731
         try:

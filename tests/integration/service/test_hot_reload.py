@@ -264,7 +264,7 @@ def test_the_decider_decides_with_a_newly_published_policy_without_restarting(
         return [CopyRequest.model_validate_json(v).policy_version for v in requests.read()]
 
     try:
-        wait_until_serving(settings, OnlineFeatureReader(open_feature_store(settings)), 180)
+        wait_until_serving(settings, OnlineFeatureReader(open_feature_store(settings)), 180, worker)
         view()
         requests.until(lambda values: len(values) >= 1, 60, "a request under the cold start")
         assert set(policies()) == {UNIFORM_VERSION}  # the readiness probe may ask too
