@@ -95,6 +95,15 @@ class StreamSettings(_Section):
         10.0, gt=0, description="how soon a dead worker's partitions are reassigned"
     )
     commit_interval_s: float = Field(1.0, gt=0, description="how often offsets are committed")
+    stall_check_interval_s: float = Field(
+        5.0, gt=0, description="how often the stall guard looks for unread backlogs"
+    )
+    stall_rewind_after_s: float = Field(
+        30.0,
+        gt=0,
+        description="a partition lagging this long with nothing in flight is seeked back to "
+        "its committed offset (streams/stall_guard.py)",
+    )
     metrics_port: int = Field(9466, description="Prometheus /metrics of the stream worker")
 
 

@@ -7,15 +7,16 @@ import faust
 
 from contracts.logs import logging_dict_config
 from contracts.settings import Settings
+from streams.stall_guard import install_stall_guard
 
 
 def new_faust_app(settings: Settings, app_id: str) -> faust.App:
     """Raw bytes in and out (contracts parse them), in-memory tables restored from their
-    changelogs, and the commit and liveness timing of `settings.streams`."""
+    changelogs, the commit and liveness timing of `settings.streams`, and the stall guard."""
     cfg, kafka = settings.streams, settings.kafka
     datadir = settings.state_dir / "faust" / app_id
     datadir.mkdir(parents=True, exist_ok=True)
-    return faust.App(
+    app = faust.App(
         app_id,
         broker=f"kafka://{kafka.bootstrap_servers}",
         store="memory://",
@@ -33,3 +34,5 @@ def new_faust_app(settings: Settings, app_id: str) -> faust.App:
         producer_linger_ms=5,
         logging_config=logging_dict_config(settings),
     )
+    install_stall_guard(app, cfg.stall_check_interval_s, cfg.stall_rewind_after_s)
+    return app

@@ -48,3 +48,8 @@ POLICY_RELOADS = Counter(
     "Newly published angle policies the decider tried to use, by result (swapped or failed)",
     ["result"],
 )
+PARTITION_REWINDS = Counter(
+    "copystream_stream_partition_rewinds_total",
+    "Stalled partitions seeked back to their committed offset (streams/stall_guard.py), by topic",
+    ["topic"],
+)
