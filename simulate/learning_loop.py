@@ -20,9 +20,11 @@ from typing import Any
 
 from contracts.copies import GeneratedCopy
 from contracts.logs import get_logger
+from contracts.outcomes import CopyOutcomeRecord
 from contracts.product import Product
 from contracts.settings import Settings
-from policy.decision import AnglePolicy
+from contracts.vocabulary import Angle
+from policy.decision import ANGLES, AnglePolicy
 from simulate.storefront.click_model import ClickModel, ShownContext
 from simulate.storefront.config import StorefrontConfig
 
@@ -310,7 +312,11 @@ class LearningLoop:
 
     def ope_against_truth(self, report: Any) -> dict[str, float] | None:
         """The round's off-policy estimate of its new policy next to the simulator's truth on
-        the same held-out decisions."""
+        the same held-out decisions.
+
+        `snips_expected_clicks` is the same estimator with each logged click replaced by its
+        true probability: near the truth, it says the estimator is unbiased and what remains
+        is click noise on `effective_sample_size` decisions."""
         from features.outcome_log import OutcomeLogReader
         from policy.registry import load_angle_policy
         from releases.manifest import Component
@@ -325,17 +331,7 @@ class LearningLoop:
         records = OutcomeLogReader(self.settings.outcome_log_uri).read(start, end).records
         _, holdout = time_split(records, self.settings.retraining.holdout_share)
         policy = load_angle_policy(self.settings)
-        contexts = [
-            ShownContext(
-                r.user_id,
-                r.product_id,
-                r.channel,
-                r.locale,
-                user_features=r.user_features(),
-                product_features=r.product_features(),
-            )
-            for r in holdout
-        ]
+        contexts = [ShownContext.of_record(record) for record in holdout]
         true = self.click_model.policy_ctr(contexts, policy_pmf(policy))
         snips = float(estimate["snips"])
         return {
@@ -343,9 +339,27 @@ class LearningLoop:
             "ips": round(float(estimate["ips"]), 4),
             "ci_low": round(float(estimate["snips_low"]), 4),
             "ci_high": round(float(estimate["snips_high"]), 4),
+            "held_out": len(holdout),
+            "effective_sample_size": round(float(estimate.get("effective_sample_size", 0.0)), 1),
+            "snips_expected_clicks": round(self._snips_of_click_chances(holdout, policy), 4),
             "true": round(true, 4),
             "relative_error": round(abs(snips - true) / true, 4) if true else 0.0,
         }
+
+    def _snips_of_click_chances(
+        self, holdout: Sequence[CopyOutcomeRecord], policy: AnglePolicy
+    ) -> float:
+        """SNIPS of `policy` on `holdout` with every click replaced by P(click | logged angle)."""
+        floor = self.settings.retraining.propensity_floor
+        weighted = total = 0.0
+        for record in holdout:
+            context = ShownContext.of_record(record)
+            pmf = policy.pmf(context.decision_context())
+            angle = ANGLES.index(Angle(record.requested_angle))
+            weight = pmf[angle] / sum(pmf) / max(record.propensity, floor)
+            weighted += weight * self.click_model.click_probabilities(context)[angle]
+            total += weight
+        return weighted / total if total > 0 else float("nan")
 
 
 def policy_pmf(policy: AnglePolicy) -> Callable[[ShownContext], Sequence[float]]:

@@ -536,6 +536,7 @@ def _policy_section(step: PolicyStep, settings: Settings) -> dict[str, Any]:
             "ips": step.challenger_value.ips,
             "snips_low": step.challenger_value.snips_interval.low,
             "snips_high": step.challenger_value.snips_interval.high,
+            "effective_sample_size": step.challenger_value.effective_sample_size,
             "trained_on": update.trained_on,
         },
     }

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from contracts.copies import CopyRequest, CopyTrigger, FeatureValue, GeneratedCopy
+from contracts.outcomes import CopyOutcomeRecord
 from contracts.product import Product
 from contracts.vocabulary import Angle, Channel, Locale
 from policy.context import DecisionContext
@@ -64,6 +65,19 @@ class ShownContext:
             copy.trigger,
             dict(snapshot.user) if snapshot else {},
             dict(snapshot.product) if snapshot else {},
+        )
+
+    @classmethod
+    def of_record(cls, record: CopyOutcomeRecord) -> ShownContext:
+        """From the outcome log: the decision's own trigger and feature snapshot."""
+        return cls(
+            record.user_id,
+            record.product_id,
+            record.channel,
+            record.locale,
+            CopyTrigger(record.trigger),
+            record.user_features(),
+            record.product_features(),
         )
 
     def decision_context(self) -> DecisionContext:

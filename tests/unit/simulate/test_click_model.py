@@ -126,3 +126,23 @@ def test_unknown_shopper_is_refused_with_what_to_do(click_model):
     context = ShownContext("nobody", "p00001", Channel.WEB, Locale.EN)
     with pytest.raises(UnknownShopperError, match="same seed and size"):
         click_model.oracle_ctr([context])
+
+
+def test_a_context_from_the_outcome_log_keeps_the_decision_trigger_and_snapshot():
+    from tests.unit.training.synthetic_outcomes import make_record
+
+    record = make_record(
+        3,
+        user={"views_total": 4, "preferred_channel": "web"},
+        product={"price": 19.5},
+        angle=Angle.URGENCY,
+        text="Hurry",
+        clicked=True,
+        purchased=False,
+    ).model_copy(update={"trigger": CopyTrigger.CART_ABANDONED.value})
+    context = ShownContext.of_record(record)
+    assert context.trigger is CopyTrigger.CART_ABANDONED  # not the product-view default
+    decision = context.decision_context()
+    assert (decision.user_id, decision.product_id) == (record.user_id, record.product_id)
+    assert dict(decision.user) == {"views_total": 4, "preferred_channel": "web"}
+    assert dict(decision.product) == {"price": 19.5}
