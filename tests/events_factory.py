@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from contracts.events import BehaviourEvent, parse_event
+from contracts.product import Product
+from contracts.vocabulary import Locale
 
 _ids = itertools.count()
 
@@ -29,3 +32,24 @@ def make_event(kind: str, user: str, at: datetime, **fields: Any) -> BehaviourEv
 
 def minutes(n: float) -> timedelta:
     return timedelta(minutes=n)
+
+
+def catalog_views(
+    catalog: Sequence[Product], count: int, shoppers: int, start: datetime
+) -> list[BehaviourEvent]:
+    """`count` English web views, shopper `n % shoppers` of product `n % len(catalog)`, one
+    millisecond apart."""
+    views = []
+    for n in range(count):
+        product = catalog[n % len(catalog)]
+        views.append(
+            make_event(
+                "view",
+                f"shopper-{n % shoppers}",
+                start + timedelta(milliseconds=n),
+                product_id=product.product_id,
+                category=product.category,
+                price=product.localized(Locale.EN).price,
+            )
+        )
+    return views

@@ -4,19 +4,18 @@ none it should not: every view asks under its own replay-stable id, limits still
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
 from contracts.copies import CopyRequest
 from contracts.settings import Settings
-from contracts.vocabulary import Locale
 from features.online_reader import OnlineFeatureReader
 from features.store import open_feature_store
 from policy.requests import request_id_for
 from simulate.replay import EventReplayer
 from simulate.worker import StreamWorkerProcess, wait_until_serving
-from tests.events_factory import make_event
+from tests.events_factory import catalog_views
 from tests.integration.conftest import live_settings
 from tests.polling import poll_until
 
@@ -56,17 +55,7 @@ def test_decider_killed_mid_stream_still_asks_once_per_view_under_stable_ids(
         decisions={"max_requests_per_user": 3, "rate_window_s": 3_600},
     )
     start = datetime.now(UTC)
-    views = [
-        make_event(
-            "view",
-            f"shopper-{n % 80}",
-            start + timedelta(milliseconds=n),
-            product_id=(p := tiny_catalog[n % len(tiny_catalog)]).product_id,
-            category=p.category,
-            price=p.localized(Locale.EN).price,
-        )
-        for n in range(400)  # 5 views per shopper: 3 ask, 2 are over the limit
-    ]
+    views = catalog_views(tiny_catalog, 400, 80, start)  # 5 per shopper: 3 ask, 2 over the limit
     admitted = Counter[str]()
     expected: dict[str, tuple[str, int]] = {}
     for view in views:

@@ -8,18 +8,17 @@ back so the group's lag reaches zero and events sent right after the restart are
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
 from contracts.settings import Settings
-from contracts.vocabulary import Locale
 from features.online_reader import OnlineFeatureReader
 from features.store import open_feature_store
 from simulate.replay import EventReplayer
 from simulate.sessions import probe_event
 from simulate.worker import StreamWorkerProcess, wait_until_serving
-from tests.events_factory import make_event
+from tests.events_factory import catalog_views
 from tests.integration.conftest import live_settings
 from tests.polling import poll_until
 
@@ -32,17 +31,7 @@ def test_worker_restarted_before_any_commit_reads_the_whole_backlog(infra, tmp_p
         update={"streams": settings.streams.model_copy(update={"commit_interval_s": 600.0})}
     )
     start = datetime.now(UTC)
-    views = [
-        make_event(
-            "view",
-            f"shopper-{n % 80}",
-            start + timedelta(milliseconds=n),
-            product_id=(p := tiny_catalog[n % len(tiny_catalog)]).product_id,
-            category=p.category,
-            price=p.localized(Locale.EN).price,
-        )
-        for n in range(200)
-    ]
+    views = catalog_views(tiny_catalog, 200, 80, start)
     reader = OnlineFeatureReader(open_feature_store(settings))
     replayer = EventReplayer(settings, linger_ms=0)
     worker = StreamWorkerProcess(rarely_commits, tmp_path / "worker-1.log").start()
