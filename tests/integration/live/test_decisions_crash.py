@@ -71,8 +71,8 @@ def test_decider_killed_mid_stream_still_asks_once_per_view_under_stable_ids(
         wait_until_serving(settings, reader, 120, worker)
         replayer.send(views[:200], progress=False)
         poll_until(lambda: len(log.read()) >= 20, 60, "some requests before the crash")
-        # a group that never committed restarts badly in Faust (issue 523: no fetch after the
-        # seek), so the crash lands once the worker has committed some of its progress
+        # the crash lands mid-stream, after a first commit (a kill before any commit is
+        # test_restart_backlog.py's case)
         poll_until(lambda: _committed(settings) > 0, 60, "a first offset commit")
         worker.kill()
         worker = StreamWorkerProcess(settings, tmp_path / "worker-2.log").start()

@@ -122,8 +122,8 @@ def test_a_worker_killed_mid_stream_loses_and_double_counts_nothing(
             shop.send_events([event for _, events in shoppers for event in events])
             time.sleep(1.0)
         poll_until(lambda: records_for(settings, set(expected)), 60, "a first record written")
-        # a group that never committed restarts badly in Faust (issue 523), so the crash lands
-        # once the worker has committed some of its progress
+        # the crash lands mid-stream, after a first commit (a kill before any commit is
+        # test_restart_backlog.py's case)
         poll_until(lambda: committed(settings) > 0, 60, "a first offset commit")
         written_before = len(records_for(settings, set(expected)))
         worker.kill()
