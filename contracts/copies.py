@@ -18,8 +18,12 @@ from contracts.vocabulary import Angle, Channel, Locale
 Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
 FeatureValue = float | int | str | bool | list[str] | None
 Propensity = Annotated[float, Field(gt=0, le=1)]
+Probability = Annotated[float, Field(ge=0, le=1)]
+ANGLE_PMF_TOLERANCE = 1e-4
+"""How far a logged distribution may sum from 1 (the policy's float32 arithmetic)."""
 
-COPY_SCHEMA_VERSION = 1
+COPY_SCHEMA_VERSION = 2
+"""2: `angle_pmf` added (the whole distribution the angle was drawn from)."""
 
 
 class CopyTrigger(StrEnum):
@@ -54,6 +58,27 @@ class _CopyFor(BaseModel):
     slot: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     locale: Locale
     propensity: Propensity
+    angle_pmf: tuple[Probability, ...] = Field(
+        (),
+        description="the probability of every angle, in `Angle` order, when this one was drawn; "
+        "off-policy evaluation over the copies actually written needs them all; () when unknown",
+    )
+
+
+def check_angle_pmf(pmf: tuple[float, ...], chosen: Angle, propensity: float) -> None:
+    """Raise ValueError unless `pmf` (if given) is a distribution over the angles whose entry
+    for the chosen angle is its propensity: then the log can be replayed against any policy."""
+    if not pmf:
+        return
+    if len(pmf) != len(Angle):
+        raise ValueError(f"angle_pmf has {len(pmf)} entries; expected one per angle ({len(Angle)})")
+    if abs(sum(pmf) - 1.0) > ANGLE_PMF_TOLERANCE:
+        raise ValueError(f"angle_pmf sums to {sum(pmf)!r}, not 1")
+    if abs(pmf[list(Angle).index(chosen)] - propensity) > ANGLE_PMF_TOLERANCE:
+        raise ValueError(
+            f"propensity {propensity!r} is not angle_pmf's entry for {chosen.value} "
+            f"({pmf[list(Angle).index(chosen)]!r})"
+        )
 
 
 class CopyRequest(_CopyFor):
@@ -73,6 +98,11 @@ class CopyRequest(_CopyFor):
     def _deadline_after_creation(self) -> CopyRequest:
         if self.deadline <= self.created_at:
             raise ValueError(f"deadline {self.deadline} is not after created_at {self.created_at}")
+        return self
+
+    @model_validator(mode="after")
+    def _propensity_from_pmf(self) -> CopyRequest:
+        check_angle_pmf(self.angle_pmf, self.angle, self.propensity)
         return self
 
 
@@ -116,6 +146,11 @@ class GeneratedCopy(_CopyFor):
     )
     created_at: AwareDatetime
     latency_ms: Annotated[float, Field(ge=0)]
+
+    @model_validator(mode="after")
+    def _propensity_from_pmf(self) -> GeneratedCopy:
+        check_angle_pmf(self.angle_pmf, self.requested_angle, self.propensity)
+        return self
 
 
 def age_ms(since: datetime, now: datetime) -> float:

@@ -11,12 +11,20 @@ import json
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
-from contracts.copies import FeatureValue, Propensity
+from contracts.copies import FeatureValue, Probability, Propensity, check_angle_pmf
 from contracts.vocabulary import Angle, Channel, Locale
 
-OUTCOME_SCHEMA_VERSION = 1
+OUTCOME_SCHEMA_VERSION = 2
+"""2: `angle_pmf` added; files written before it read as ()."""
 
 
 class OutcomeKind(StrEnum):
@@ -50,6 +58,9 @@ class CopyOutcomeRecord(BaseModel):
     angle: Angle = Field(description="the angle written (after any pivot)")
     requested_angle: Angle = Field(description="the angle the policy chose (the logged action)")
     propensity: Propensity
+    angle_pmf: tuple[Probability, ...] = Field(
+        (), description="every angle's probability when decided (`Angle` order); () if unknown"
+    )
     policy_version: str
     model_version: str
     text: Annotated[str, StringConstraints(min_length=1)]
@@ -65,6 +76,11 @@ class CopyOutcomeRecord(BaseModel):
     add_to_carts: int = Field(ge=0)
     purchases: int = Field(ge=0)
     reward: float
+
+    @model_validator(mode="after")
+    def _propensity_from_pmf(self) -> CopyOutcomeRecord:
+        check_angle_pmf(self.angle_pmf, self.requested_angle, self.propensity)
+        return self
 
     @property
     def date(self) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin
 
 import pyarrow as pa
 import pyarrow.fs as pafs
@@ -29,6 +29,8 @@ from contracts.errors import ConfigurationError
 from contracts.outcomes import CopyOutcomeRecord
 
 PARTITION_PREFIX = "date="
+_ADDED_SINCE_V1 = frozenset({"angle_pmf"})
+"""Columns files written before them lack; such a record reads with the field's default."""
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
@@ -50,6 +52,9 @@ def _arrow_type(annotation: Any) -> pa.DataType:
         return pa.int64()
     if annotation is float:
         return pa.float64()
+    if get_origin(annotation) is tuple:  # tuple[float, ...] (angle_pmf), possibly constrained
+        (item, _) = get_args(annotation)
+        return pa.list_(_arrow_type(get_args(item)[0] if get_args(item) else item))
     raise TypeError(f"no Parquet type for outcome field annotation {annotation!r}")
 
 
@@ -220,12 +225,12 @@ class OutcomeLogReader:
                 "a backup, or move it out of the log folder to read without its records"
             ) from exc
         absent = [name for name in self._schema.names if name not in table.column_names]
-        if absent:
+        if required := [name for name in absent if name not in _ADDED_SINCE_V1]:
             raise OutcomeLogError(
-                f"outcome log file {path} lacks columns {absent}; it was not written by "
+                f"outcome log file {path} lacks columns {required}; it was not written by "
                 "OutcomeLogWriter for this schema version: move it out of the log"
             )
-        rows = table.select(self._schema.names).to_pylist()
+        rows = table.select([n for n in self._schema.names if n not in absent]).to_pylist()
         records = []
         for index, row in enumerate(rows):
             try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from feast.types import Array, Bool, Float64, Int64, String
+from feast.types import Array, Bool, FeastType, Float64, Int64, String
 
 # Windowed counts are named `<kind>_<window>`; windows come from settings but the Feast schema
 # is static, so the supported windows are fixed here and settings may only choose among them.
@@ -61,7 +61,7 @@ PRODUCT_CATALOG_FIELDS = {
 # The outcome log (features/outcome_log.py) as an offline-only view keyed by copy id: what each
 # shown copy was (decision, text, where) and what it earned. Timestamp column: `shown_at`.
 COPY_OUTCOMES_VIEW = "copy_outcomes"
-COPY_OUTCOME_FIELDS = {
+COPY_OUTCOME_FIELDS: dict[str, FeastType] = {
     "user_id": String,
     "product_id": String,
     "channel": String,
@@ -71,6 +71,7 @@ COPY_OUTCOME_FIELDS = {
     "angle": String,
     "requested_angle": String,
     "propensity": Float64,
+    "angle_pmf": Array(Float64),
     "policy_version": String,
     "model_version": String,
     "text": String,

@@ -81,6 +81,7 @@ class CopyRequestBuilder:
             slot=ask.slot,
             locale=ask.locale,
             propensity=decision.propensity,
+            angle_pmf=decision.pmf,
             trigger=ask.trigger,
             angle=decision.angle,
             policy_version=decision.policy_version,

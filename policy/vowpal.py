@@ -43,13 +43,18 @@ class LoggedDecision:
     """One decision and what it earned, as the learning loop replays it.
 
     `propensity` is the probability the chosen `angle` had when it was decided (VW weighs by
-    its inverse); `cost` is lower-is-better, e.g. minus the reward.
+    its inverse); `cost` is lower-is-better, e.g. minus the reward. For off-policy evaluation
+    over the copies actually written, a decision may also carry the whole distribution it was
+    drawn from (`logged_pmf`) and the angle each ask would have been written as (`written_as`),
+    both in `ANGLES` order; () where unknown.
     """
 
     context: DecisionContext
     angle: Angle
     propensity: float
     cost: float
+    logged_pmf: tuple[float, ...] = ()
+    written_as: tuple[Angle, ...] = ()
 
     def __post_init__(self) -> None:
         if not 0.0 < self.propensity <= 1.0:

@@ -18,6 +18,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from contracts.copies import GeneratedCopy
 from contracts.logs import get_logger
 from contracts.outcomes import CopyOutcomeRecord
@@ -349,17 +351,25 @@ class LearningLoop:
     def _snips_of_click_chances(
         self, holdout: Sequence[CopyOutcomeRecord], policy: AnglePolicy
     ) -> float:
-        """SNIPS of `policy` on `holdout` with every click replaced by P(click | logged angle)."""
+        """SNIPS of `policy` on `holdout`, weighed as the round weighs it, with every click
+        replaced by P(click | logged angle): the estimate without the clicks' own noise."""
+        from training.bandit import logged_decisions
+        from training.ope import logged_probabilities, target_probabilities
+
+        threshold = self.settings.copy_rules.low_stock_threshold
+        decisions = logged_decisions(holdout, "click", low_stock_threshold=threshold)
+        chances = [
+            self.click_model.click_probabilities(ShownContext.of_record(record))[
+                ANGLES.index(Angle(record.requested_angle))
+            ]
+            for record in holdout
+        ]
         floor = self.settings.retraining.propensity_floor
-        weighted = total = 0.0
-        for record in holdout:
-            context = ShownContext.of_record(record)
-            pmf = policy.pmf(context.decision_context())
-            angle = ANGLES.index(Angle(record.requested_angle))
-            weight = pmf[angle] / sum(pmf) / max(record.propensity, floor)
-            weighted += weight * self.click_model.click_probabilities(context)[angle]
-            total += weight
-        return weighted / total if total > 0 else float("nan")
+        weights = target_probabilities(policy, decisions) / np.maximum(
+            logged_probabilities(decisions), floor
+        )
+        total = float(weights.sum())
+        return float(weights @ np.array(chances)) / total if total > 0 else float("nan")
 
 
 def policy_pmf(policy: AnglePolicy) -> Callable[[ShownContext], Sequence[float]]:

@@ -28,9 +28,12 @@ from contracts.copies import CopyTrigger
 from contracts.logs import get_logger
 from contracts.outcomes import CopyOutcomeRecord
 from contracts.settings import PolicySettings, Settings
+from contracts.vocabulary import Angle
 from policy.context import DecisionContext
+from policy.decision import ANGLES
 from policy.registry import read_policy_folder, read_policy_manifest
 from policy.vowpal import LoggedDecision, VowpalAnglePolicy
+from serving.angles import SnapshotPremises, written_angle
 
 log = get_logger(__name__)
 PolicyReward = Literal["click", "reward"]
@@ -55,9 +58,16 @@ def decision_context(record: CopyOutcomeRecord) -> DecisionContext:
 
 
 def logged_decisions(
-    records: Sequence[CopyOutcomeRecord], target: PolicyReward
+    records: Sequence[CopyOutcomeRecord],
+    target: PolicyReward,
+    *,
+    low_stock_threshold: int | None = None,
 ) -> list[LoggedDecision]:
-    """One `LoggedDecision` per record; records with an unknown trigger are skipped (logged)."""
+    """One `LoggedDecision` per record; records with an unknown trigger are skipped (logged).
+
+    With `low_stock_threshold` (the copy rules'), each decision also says which angle every
+    ask would have been written as, from its snapshot: what off-policy evaluation needs to
+    weigh copies rather than asks (`training.ope`)."""
     decisions: list[LoggedDecision] = []
     skipped = 0
     for record in records:
@@ -72,11 +82,22 @@ def logged_decisions(
                 angle=record.requested_angle,
                 propensity=float(record.propensity),
                 cost=-record_reward(record, target),
+                logged_pmf=tuple(record.angle_pmf),
+                written_as=_written_as(context, low_stock_threshold),
             )
         )
     if skipped:
         log.warning("outcome records with an unknown trigger skipped", skipped=skipped)
     return decisions
+
+
+def _written_as(context: DecisionContext, low_stock_threshold: int | None) -> tuple[Angle, ...]:
+    if low_stock_threshold is None:
+        return ()
+    premises = SnapshotPremises.of(context.product, context.locale, low_stock_threshold)
+    if premises is None:
+        return ()
+    return tuple(written_angle(angle, premises) for angle in ANGLES)
 
 
 @dataclass(frozen=True)

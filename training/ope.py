@@ -6,6 +6,15 @@ For logged (context x, action a, propensity p, reward r) and a target policy pi:
 The interval is a percentile bootstrap over logged decisions (seeded, so a round is
 reproducible). The logging policy's own value is the plain mean reward (on-policy).
 
+Copies, not asks: asks whose premise is false for the product are written as another angle
+(`serving.angles.written_angle`: a discount ask on a full-price product is value copy), so
+several asks can show a shopper the same copy. Where a decision logged its whole distribution
+and its snapshot says what each ask would be written as, the action weighed is the copy: pi and
+p are summed over the asks written like the logged one. Both are still exact, the estimate is
+still unbiased, and a new policy that only moves mass between such asks no longer pays the
+weight of an exploration pick for it (the effective sample size rises; docs/learning_loop.md).
+Decisions without that information are weighed per ask, as logged.
+
 Propensity floor: each p is clipped up to `floor` before dividing, so one mislogged tiny
 propensity cannot make a weight of millions. Epsilon-greedy over ten angles logs p >= eps/10
 (0.01 at the default epsilon), far above the default floor of 1e-3, so the clip only fires on
@@ -62,11 +71,26 @@ class LoggedValue:
     interval: Interval
 
 
+def copy_known(decision: LoggedDecision) -> bool:
+    """Whether the decision logged its distribution and which copy each ask writes."""
+    return len(decision.logged_pmf) == len(decision.written_as) == len(ANGLES)
+
+
+def same_copy(decision: LoggedDecision) -> list[int]:
+    """Indices (in `ANGLES`) of the asks that write the copy the logged ask wrote; just the
+    logged ask where the copy is not known (`copy_known`)."""
+    logged = ANGLES.index(decision.angle)
+    if not copy_known(decision):
+        return [logged]
+    written = decision.written_as[logged]
+    return [index for index, angle in enumerate(decision.written_as) if angle == written]
+
+
 def target_probabilities(
     policy: AnglePolicy, decisions: Sequence[LoggedDecision], *, progress: bool = False
 ) -> np.ndarray:
-    """pi(a_i | x_i) for each logged decision: the target policy's probability of the logged
-    angle."""
+    """pi(copy_i | x_i) for each logged decision: the target policy's probability of writing
+    the logged copy (of the logged ask, where the copy is unknown)."""
     chosen = np.empty(len(decisions), dtype=np.float64)
     iterator = tqdm(
         decisions, desc=f"score {policy.version}", unit="ex", disable=not progress, leave=False
@@ -74,8 +98,23 @@ def target_probabilities(
     for index, decision in enumerate(iterator):
         pmf = policy.pmf(decision.context)
         total = float(sum(pmf))
-        chosen[index] = pmf[ANGLES.index(decision.angle)] / total if total > 0 else 0.0
+        mass = sum(pmf[member] for member in same_copy(decision))
+        chosen[index] = mass / total if total > 0 else 0.0
     return chosen
+
+
+def logged_probabilities(decisions: Sequence[LoggedDecision]) -> np.ndarray:
+    """p(copy_i | x_i): the logging policy's probability of the logged copy (the propensity
+    of the logged ask, where the copy is unknown)."""
+    return np.array(
+        [
+            sum(decision.logged_pmf[member] for member in same_copy(decision))
+            if decision.logged_pmf
+            else decision.propensity
+            for decision in decisions
+        ],
+        dtype=np.float64,
+    )
 
 
 def estimate_policy_value(
@@ -90,7 +129,7 @@ def estimate_policy_value(
 ) -> PolicyValueEstimate:
     """IPS and SNIPS of `policy` on `decisions` (reward = -cost), with bootstrap intervals."""
     target = target_probabilities(policy, decisions, progress=progress)
-    logged = np.array([d.propensity for d in decisions], dtype=np.float64)
+    logged = logged_probabilities(decisions)
     rewards = np.array([-d.cost for d in decisions], dtype=np.float64)
     return value_from_arrays(
         policy.version,

@@ -63,8 +63,10 @@ from training.ope import (
     Interval,
     LoggedValue,
     PolicyValueEstimate,
+    copy_known,
     estimate_policy_value,
     logged_policy_value,
+    logged_probabilities,
     snips_difference,
     target_probabilities,
 )
@@ -106,6 +108,8 @@ class PolicyStep:
     folder: Path
     difference: Interval | None = None
     """Paired bootstrap interval of challenger minus champion SNIPS."""
+    weighed_per_copy: int = 0
+    """Held-out decisions weighed per copy written (the rest per ask: `training.ope`)."""
 
 
 @dataclass(frozen=True)
@@ -240,7 +244,9 @@ class RetrainingRound:
         retraining = self.settings.retraining
         target = retraining.policy_reward
         train_decisions = logged_decisions(train, target)
-        held_decisions = logged_decisions(holdout, target)
+        held_decisions = logged_decisions(
+            holdout, target, low_stock_threshold=self.settings.copy_rules.low_stock_threshold
+        )
         champion_folder = _component_dir(champion, Component.ANGLE_POLICY)
         served: AnglePolicy | None = (
             read_policy_folder(champion_folder) if champion_folder else None
@@ -266,7 +272,7 @@ class RetrainingRound:
         difference = snips_difference(
             target_probabilities(update.policy, held_decisions),
             target_probabilities(baseline, held_decisions),
-            np.array([d.propensity for d in held_decisions], dtype=np.float64),
+            logged_probabilities(held_decisions),
             np.array([-d.cost for d in held_decisions], dtype=np.float64),
             **options,
         )
@@ -277,7 +283,14 @@ class RetrainingRound:
             confidence=retraining.ope_confidence,
         )
         return PolicyStep(
-            update, baseline.version, champion_value, challenger_value, logged, folder, difference
+            update,
+            baseline.version,
+            champion_value,
+            challenger_value,
+            logged,
+            folder,
+            difference,
+            sum(copy_known(decision) for decision in held_decisions),
         )
 
     def _reward_model(
@@ -526,6 +539,7 @@ def _policy_section(step: PolicyStep, settings: Settings) -> dict[str, Any]:
         "champion_value": step.champion_value.as_dict(),
         "challenger_value": step.challenger_value.as_dict(),
         "snips_difference": step.difference.__dict__ if step.difference else None,
+        "weighed_per_copy": step.weighed_per_copy,
         "logged_value": {
             "examples": step.logged_value.examples,
             "mean": step.logged_value.mean,

@@ -262,6 +262,7 @@ class OutcomeJoiner:
             angle=copy.angle,
             requested_angle=copy.requested_angle,
             propensity=copy.propensity,
+            angle_pmf=copy.angle_pmf,
             policy_version=copy.policy_version,
             model_version=copy.model_version,
             text=copy.text,

@@ -53,6 +53,7 @@ def test_product_views_become_faithful_copy_for_that_user_and_product(live_loop)
         )
         assert live_loop.violations(copy) == []
         assert copy.propensity == pytest.approx(0.1)  # cold start: uniform over 10 angles
+        assert copy.angle_pmf == pytest.approx((0.1,) * 10)
         assert copy.policy_version == UNIFORM_VERSION
         assert copy.features is not None and copy.features.product["brand"] == product.brand
         assert copy.features_snapshot_id == copy.features.snapshot_id

@@ -55,6 +55,7 @@ def make_copy(user: str, product: str, **fields: Any) -> GeneratedCopy:
         "slot": "pdp-banner",
         "locale": Locale.EN,
         "propensity": 0.1,
+        "angle_pmf": (0.1,) * 10,
         "copy_id": copy_id,
         "angle": Angle.DISCOUNT,
         "requested_angle": Angle.DISCOUNT,

@@ -18,6 +18,10 @@ from features.store import open_feature_store
 pytestmark = pytest.mark.integration
 
 
+# scarcity (fifth in `Angle` order) drawn at its 0.125
+PMF = (0.5, 0.125, 0.0625, 0.0625, 0.125, 0.0625, 0.0625, 0.0, 0.0, 0.0)
+
+
 def record(copy_id: str, shown_at: datetime, clicks: int, purchases: int) -> CopyOutcomeRecord:
     return CopyOutcomeRecord(
         copy_id=copy_id,
@@ -31,6 +35,7 @@ def record(copy_id: str, shown_at: datetime, clicks: int, purchases: int) -> Cop
         angle=Angle.URGENCY,
         requested_angle=Angle.SCARCITY,
         propensity=0.125,
+        angle_pmf=PMF,
         policy_version="vw-3",
         model_version="m-7",
         text=f"Still thinking it over? {copy_id}",
@@ -72,7 +77,7 @@ def test_outcome_records_read_back_through_feast_historical_features(tmp_path):
     )
     features = [
         f"{COPY_OUTCOMES_VIEW}:{name}"
-        for name in ("reward", "clicks", "purchases", "angle", "propensity", "text")
+        for name in ("reward", "clicks", "purchases", "angle", "propensity", "angle_pmf", "text")
     ]
     frame = (
         store.get_historical_features(entity_df=entities, features=features)
@@ -86,6 +91,7 @@ def test_outcome_records_read_back_through_feast_historical_features(tmp_path):
         assert row["reward"] == expected.reward
         assert (row["clicks"], row["purchases"]) == (expected.clicks, expected.purchases)
         assert (row["angle"], row["propensity"], row["text"]) == ("urgency", 0.125, expected.text)
+        assert tuple(row["angle_pmf"]) == PMF
     assert pd.isna(frame.loc["c-unknown", "reward"])
 
 

@@ -81,10 +81,11 @@ def test_clicks_and_purchases_go_to_the_right_copy_and_not_to_others(
     assert counts(records[kettle_b.copy_id]) == (1, 0, 0, 0, 0.0)
     assert never_shown.copy_id not in records  # no impression: not a training example
     mug = records[mug_a.copy_id]
-    assert (mug.text, mug.angle, mug.propensity, mug.policy_version) == (
+    assert (mug.text, mug.angle, mug.propensity, mug.angle_pmf, mug.policy_version) == (
         mug_a.text,
         mug_a.angle,
         mug_a.propensity,
+        mug_a.angle_pmf,
         mug_a.policy_version,
     )
     assert mug.user_features() == {"views_10m": 1}

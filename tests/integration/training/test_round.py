@@ -23,6 +23,7 @@ from contracts.outcomes import CopyOutcomeRecord
 from contracts.product import Product
 from contracts.settings import Settings
 from features.catalog.files import write_catalog_jsonl
+from features.catalog_features import catalog_row
 from features.outcome_log import OutcomeLogWriter
 from policy.registry import load_angle_policy
 from policy.vowpal import VowpalAnglePolicy
@@ -41,6 +42,17 @@ from training.round import RetrainingRound
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 RECORDS = 2_000
+PREMISE_FEATURES = (
+    "category",
+    "discount_pct",
+    "rating",
+    "review_count",
+    "stock",
+    "is_new",
+    "free_shipping",
+    "price_zh_cn",
+    "list_price_zh_cn",
+)
 DEAL_WORDS = re.compile(r"%|折|\boff\b|\bsave|降价|优惠")
 ROUND_SETTINGS: dict[str, Any] = {
     "bootstrap_samples": 100,
@@ -66,11 +78,19 @@ def round_settings(home: Path, **retraining: Any) -> Settings:
     )
 
 
+def _premise_features(product: Product) -> dict[str, Any]:
+    """The catalog features a decision snapshot holds that say which angles are true."""
+    row = catalog_row(product)
+    return {name: row[name] for name in PREMISE_FEATURES}
+
+
 def outcome_records(catalog: list[Product], count: int, seed: int) -> list[CopyOutcomeRecord]:
     """Copies from the reference corpus shown to two segments of shoppers, 90 s apart;
     the logging policy is uniform, the discount-sensitive like discount copy (and any copy that
-    names the deal), the others quality copy."""
+    names the deal), the others quality copy. Snapshots hold the premises of the angles, so
+    the round weighs copies, not asks (`training.ope`)."""
     rng = random.Random(seed)
+    premises = {p.product_id: _premise_features(p) for p in catalog}
     corpus = CopyCorpusBuilder(Settings().copy_rules, seed=3, copies_per_angle=1)
     examples: list[CopyExample] = corpus.build(catalog)
     spacing = timedelta(seconds=90)
@@ -80,7 +100,7 @@ def outcome_records(catalog: list[Product], count: int, seed: int) -> list[CopyO
         example = rng.choice(examples)
         sensitive = rng.random() < 0.5
         best = "discount" if sensitive else "quality"
-        rate = 0.45 if example.brief.angle.value == best else 0.08
+        rate = 0.45 if example.written_angle == best else 0.08  # shoppers see the copy
         if sensitive and DEAL_WORDS.search(example.text):
             rate += 0.25  # discount-sensitive shoppers answer copy that names the deal
         clicked = rng.random() < rate
@@ -100,6 +120,7 @@ def outcome_records(catalog: list[Product], count: int, seed: int) -> list[CopyO
                 angle=example.written_angle,
                 requested_angle=example.brief.angle,
                 propensity=0.1,
+                angle_pmf=(0.1,) * 10,
                 policy_version="uniform-v1",
                 model_version="bootstrap",
                 text=example.text,
@@ -113,7 +134,7 @@ def outcome_records(catalog: list[Product], count: int, seed: int) -> list[CopyO
                         "views_1h": rng.randint(0, 12),
                     }
                 ),
-                product_features_json=json.dumps({"category": facts.category}),
+                product_features_json=json.dumps(premises[facts.product_id]),
                 created_at=shown - timedelta(seconds=1),
                 shown_at=shown,
                 closed_at=shown + timedelta(minutes=30),
@@ -179,6 +200,8 @@ def test_a_round_with_enough_data_publishes_a_release_whose_files_load(first_rou
         assert 0.0 <= copy[side]["distinct_2"] <= 1.0
     policy_report = saved["components"]["angle_policy"]
     assert policy_report["challenger_value"]["snips"] > policy_report["logged_value"]["mean"]
+    held_out = policy_report["logged_value"]["examples"]
+    assert policy_report["weighed_per_copy"] == held_out  # every snapshot had its premises
 
 
 def test_a_round_with_too_little_data_publishes_nothing(tmp_path, tiny_model, tiny_catalog):

@@ -63,6 +63,32 @@ def test_invalid_request_fields_are_rejected(bad):
         _request(**bad)
 
 
+# the discount ask (first in `Angle` order) at 0.25, quality at 0.5, the rest sharing 0.25
+PMF = (0.25, 0.5, *([0.25 / 8] * 8))
+
+
+def test_a_request_carries_the_distribution_its_angle_was_drawn_from():
+    request = _request(angle_pmf=PMF)
+    assert next(iter(Angle)) is Angle.DISCOUNT
+    assert CopyRequest.model_validate_json(request.model_dump_json()).angle_pmf == PMF
+    assert _request().angle_pmf == ()  # written before the field existed, or by a caller
+    # that does not know it: weighed per ask
+
+
+@pytest.mark.parametrize(
+    ("pmf", "error"),
+    [
+        (PMF[:9], "one per angle"),
+        ((0.25, 0.5, *([0.3 / 8] * 8)), "sums to"),
+        ((0.5, 0.25, *([0.25 / 8] * 8)), "not angle_pmf's entry for discount"),
+        ((0.25, 1.25, -0.5, *([0.0] * 7)), "greater than or equal to 0"),
+    ],
+)
+def test_a_distribution_that_cannot_have_drawn_the_angle_is_rejected(pmf, error):
+    with pytest.raises(ValidationError, match=error):
+        _request(angle_pmf=pmf)
+
+
 def test_generated_copy_flags_a_fallback_only_with_its_reason():
     copy = GeneratedCopy(
         copy_id="c-1",

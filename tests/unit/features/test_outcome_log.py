@@ -55,8 +55,16 @@ def record(copy_id: str, day: date, **fields: Any) -> CopyOutcomeRecord:
     return CopyOutcomeRecord(**{**doc, **fields})
 
 
+# new_arrival (sixth in `Angle` order) was drawn with its propensity 0.1
+PMF = (0.5, 0.05, 0.05, 0.1, 0.05, 0.1, 0.05, 0.05, 0.025, 0.025)
+
+
 def test_records_round_trip_through_date_partitions(tmp_path: Path) -> None:
-    written = [record("c1", DAY1), record("c2", DAY2, reward=0.0, clicks=0), record("c3", DAY1)]
+    written = [
+        record("c1", DAY1, angle_pmf=PMF),
+        record("c2", DAY2, reward=0.0, clicks=0),
+        record("c3", DAY1),
+    ]
     paths = OutcomeLogWriter(str(tmp_path), worker="w/1").write(written)
     assert len(paths) == 2
     assert sorted(p.split("/")[-2] for p in paths) == ["date=2026-11-03", "date=2026-11-04"]
@@ -74,6 +82,17 @@ def test_the_schema_has_one_column_per_record_field() -> None:
     assert schema.field("shown_at").type == pa.timestamp("us", tz="UTC")
     assert schema.field("reward").type == pa.float64()
     assert schema.field("angle").type == pa.string()
+    assert schema.field("angle_pmf").type == pa.list_(pa.float64())
+
+
+def test_a_file_written_before_angle_pmf_existed_reads_with_no_distribution(
+    tmp_path: Path,
+) -> None:
+    path = OutcomeLogWriter(str(tmp_path)).write([record("c1", DAY1, angle_pmf=PMF)])[0]
+    pq.write_table(pq.read_table(path).drop_columns(["angle_pmf"]), path)  # a v1 file
+    (read,) = OutcomeLogReader(str(tmp_path)).read(DAY1, DAY1).records
+    assert read == record("c1", DAY1)
+    assert read.angle_pmf == ()
 
 
 def test_a_record_written_twice_is_read_once_keeping_the_first(tmp_path: Path) -> None:

@@ -91,6 +91,7 @@ def test_a_published_policy_decides_the_next_request_with_its_exact_propensity(s
     assert request.policy_version == version
     pmf = builder.policy.pmf(CONTEXT)
     assert request.propensity == pytest.approx(pmf[ANGLES.index(request.angle)])
+    assert request.angle_pmf == pmf  # the whole distribution: per-copy evaluation needs it
     assert _reloads("swapped") == swapped + 1
     assert not asyncio.run(reloader.check())  # nothing new
 

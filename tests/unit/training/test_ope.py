@@ -7,10 +7,13 @@ from contracts.vocabulary import Angle
 from policy.decision import ANGLES
 from policy.uniform import UniformAnglePolicy
 from policy.vowpal import LoggedDecision
+from serving.angles import SnapshotPremises, written_angle
 from tests.unit.policy.synthetic import best_angle, segment_context
 from training.ope import (
     estimate_policy_value,
     logged_policy_value,
+    logged_probabilities,
+    same_copy,
     snips_difference,
     value_from_arrays,
 )
@@ -134,3 +137,81 @@ def test_the_paired_difference_is_zero_for_the_same_policy_and_positive_for_a_be
     assert same.low == same.high == 0.0
     better = snips_difference(greedy, uniform, logged, rewards, samples=200, seed=1)
     assert better.low > 0.2  # 0.91 * 0.4 + 0.09 * 0.05 - 0.085 ≈ 0.28
+
+
+FULL_PRICE = SnapshotPremises(
+    discounted=False,
+    review_count=5,
+    rating=3.5,
+    low_stock=False,
+    stock=50,
+    is_new=False,
+    free_shipping=False,
+)
+RATE_BY_COPY = {Angle.VALUE: 0.4}  # every other copy: OTHER_RATE
+
+
+def greedy_pmf(greedy: Angle, epsilon: float = 0.1) -> tuple[float, ...]:
+    return tuple(
+        1 - epsilon + epsilon / len(ANGLES) if a == greedy else epsilon / len(ANGLES)
+        for a in ANGLES
+    )
+
+
+class GreedyPolicy:
+    def __init__(self, greedy: Angle) -> None:
+        self.version = f"greedy-{greedy.value}"
+        self.greedy = greedy
+
+    def pmf(self, context):
+        return greedy_pmf(self.greedy)
+
+
+def copy_logs(n: int, seed: int, logged_pmf: bool) -> list[LoggedDecision]:
+    """Epsilon-greedy on the discount ask for a full-price product: its copy is value copy."""
+    rng = random.Random(seed)
+    pmf = greedy_pmf(Angle.DISCOUNT)
+    written_as = tuple(written_angle(angle, FULL_PRICE) for angle in ANGLES)
+    logs = []
+    for _ in range(n):
+        index = rng.choices(range(len(ANGLES)), weights=pmf)[0]
+        clicked = rng.random() < RATE_BY_COPY.get(written_as[index], OTHER_RATE)
+        logs.append(
+            LoggedDecision(
+                segment_context(rng, False),
+                ANGLES[index],
+                pmf[index],
+                -float(clicked),
+                logged_pmf=pmf if logged_pmf else (),
+                written_as=written_as if logged_pmf else (),
+            )
+        )
+    return logs
+
+
+def test_asks_written_as_the_same_copy_are_weighed_as_one_action():
+    """A policy that moves its mass from the discount ask to the value ask shows the same
+    copies: weighed per copy it keeps (nearly) every decision, weighed per ask it keeps few."""
+    target = GreedyPolicy(Angle.VALUE)
+    written_as = [written_angle(angle, FULL_PRICE) for angle in ANGLES]
+    truth = sum(
+        p * RATE_BY_COPY.get(w, OTHER_RATE)
+        for p, w in zip(greedy_pmf(Angle.VALUE), written_as, strict=True)
+    )
+    per_copy = estimate_policy_value(target, copy_logs(5_000, 3, True), samples=200, seed=1)
+    per_ask = estimate_policy_value(target, copy_logs(5_000, 3, False), samples=200, seed=1)
+    assert per_copy.effective_sample_size > 0.95 * 5_000
+    assert per_ask.effective_sample_size < 0.1 * 5_000
+    assert per_copy.snips == pytest.approx(truth, abs=0.025)
+    assert per_copy.snips_interval.covers(truth)
+
+
+def test_logged_copy_probabilities_sum_the_asks_written_alike_and_fall_back_to_the_propensity():
+    with_pmf, without = copy_logs(1, 5, True)[0], copy_logs(1, 5, False)[0]
+    members = same_copy(with_pmf)
+    assert ANGLES.index(with_pmf.angle) in members
+    assert logged_probabilities([with_pmf])[0] == pytest.approx(
+        sum(with_pmf.logged_pmf[m] for m in members)
+    )
+    assert same_copy(without) == [ANGLES.index(without.angle)]
+    assert logged_probabilities([without])[0] == without.propensity
