@@ -326,7 +326,8 @@ class LearningLoop:
 
         if not report.gate.get("verdicts", {}).get(Component.ANGLE_POLICY.value, {}).get("promote"):
             return None
-        estimate = report.components[Component.ANGLE_POLICY.value]["challenger_metrics"]
+        section = report.components[Component.ANGLE_POLICY.value]
+        estimate = section["challenger_metrics"]
         window = report.data_window
         start = datetime.fromisoformat(window["start"]).date()
         end = datetime.fromisoformat(window["end"]).date()
@@ -342,6 +343,7 @@ class LearningLoop:
             "ci_low": round(float(estimate["snips_low"]), 4),
             "ci_high": round(float(estimate["snips_high"]), 4),
             "held_out": len(holdout),
+            "weighed_per_copy": int(section.get("weighed_per_copy", 0)),
             "effective_sample_size": round(float(estimate.get("effective_sample_size", 0.0)), 1),
             "snips_expected_clicks": round(self._snips_of_click_chances(holdout, policy), 4),
             "true": round(true, 4),

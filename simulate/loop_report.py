@@ -34,8 +34,8 @@ def retraining_line(result: RetrainingResult) -> str:
             f"  new policy: SNIPS {ope['snips']:.3f} [{ope['ci_low']:.3f}, {ope['ci_high']:.3f}]"
             f", true {ope['true']:.3f} (off by {100 * ope['relative_error']:.1f} %; worth "
             f"{ope.get('effective_sample_size', 0):.0f} of {ope.get('held_out', 0)} held-out "
-            f"decisions; {ope.get('snips_expected_clicks', float('nan')):.3f} with true click "
-            "chances)"
+            f"decisions, {ope.get('weighed_per_copy', 0)} weighed per copy; "
+            f"{ope.get('snips_expected_clicks', float('nan')):.3f} with true click chances)"
         )
     return "\n".join(lines)
 

@@ -111,6 +111,8 @@ def test_a_round_of_the_loop_publishes_a_release_that_serves_the_next_traffic(
     assert after.policy_version.startswith("vw-")
     assert after.served_by.get(retraining.published, 0) >= after.copies - after.decided_by_others
     assert retraining.ope is not None and 0.0 <= retraining.ope["true"] <= 1.0
+    # every decision logged its distribution and its snapshot's premises: weighed per copy
+    assert retraining.ope["weighed_per_copy"] == retraining.ope["held_out"] > 0
     summary = loop_summary(result)
     assert summary["rounds"] == 1 and len(summary["ctr_by_round"]) == 2
     assert summary["faithful_compliant_share"] == 1.0
