@@ -9,7 +9,8 @@ the worker looks alive and serves new events, but the backlog of the crash is lo
 
 The guard watches for exactly that shape: a partition with lag (log end beyond the committed
 offset) whose committed offset has not moved for `stall_after_s` while the worker holds no
-unacked message. It then seeks the partition back to its committed offset (the earliest
+unacked message of that partition (a message stuck on another partition must not shield it). It
+then seeks the partition back to its committed offset (the earliest
 offset when nothing was ever committed), which is what a restart would do. Processing is
 idempotent (event ids, request ids, watermarks), so a rewind of records that were in fact
 processed costs a re-read, never a double count.
@@ -50,7 +51,7 @@ class ConsumerView(Protocol):
 
     def log_end(self, partition: Any) -> int | None: ...
 
-    def in_flight(self) -> int: ...
+    def in_flight(self, partition: Any) -> int: ...
 
 
 @dataclass
@@ -76,8 +77,8 @@ class StalledPartitionGuard:
     def check(self) -> list[Rewind]:
         """The partitions stalled for `stall_after_s`; each is reported once per stall."""
         view, now = self._view, self._clock()
-        if not view.ready() or view.in_flight():
-            self._watches.clear()  # resuming, or work under way: not a stall
+        if not view.ready():
+            self._watches.clear()  # resuming: not a stall
             return []
         rewinds: list[Rewind] = []
         lagging = set()
@@ -87,7 +88,8 @@ class StalledPartitionGuard:
                 continue
             lagging.add(partition)
             watch = self._watches.get(partition)
-            if watch is None or watch.committed != committed:
+            moved = watch is None or watch.committed != committed
+            if moved or view.in_flight(partition):  # work under way on it: not a stall
                 self._watches[partition] = _Watch(committed, now)
             elif now - watch.since >= self._stall_after_s:
                 rewinds.append(Rewind(partition, committed, end))
@@ -131,8 +133,8 @@ class FaustConsumerView:
         end: int | None = self._app.consumer.highwater(partition)
         return end
 
-    def in_flight(self) -> int:
-        return len(self._app.consumer.unacked)
+    def in_flight(self, partition: Any) -> int:
+        return sum(1 for message in list(self._app.consumer.unacked) if message.tp == partition)
 
     async def rewind(self, rewind: Rewind) -> int:
         """Seek to the committed offset, or the earliest one; returns the offset."""

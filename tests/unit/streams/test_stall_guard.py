@@ -1,5 +1,5 @@
 """The stall guard rewinds a lagging partition only when nothing has moved for the stall time
-and no message is in flight; each stall is reported once."""
+and none of its messages is in flight; each stall is reported once."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from streams.stall_guard import Rewind, StalledPartitionGuard
 class FakeConsumer:
     committed_offsets: dict[str, int | None] = field(default_factory=dict)
     log_ends: dict[str, int | None] = field(default_factory=dict)
-    unacked: int = 0
+    unacked: dict[str, int] = field(default_factory=dict)
     is_ready: bool = True
 
     def ready(self) -> bool:
@@ -28,8 +28,8 @@ class FakeConsumer:
     def log_end(self, partition: str) -> int | None:
         return self.log_ends.get(partition)
 
-    def in_flight(self) -> int:
-        return self.unacked
+    def in_flight(self, partition: str) -> int:
+        return self.unacked.get(partition, 0)
 
 
 class Clock:
@@ -74,13 +74,13 @@ def test_progress_in_the_committed_offset_restarts_the_watch() -> None:
 
 
 def test_messages_in_flight_or_a_worker_not_ready_are_never_a_stall() -> None:
-    consumer = FakeConsumer({"p0": 4}, {"p0": 40}, unacked=3)
+    consumer = FakeConsumer({"p0": 4}, {"p0": 40}, unacked={"p0": 3})
     clock = Clock()
     guard = guard_over(consumer, clock)
     for now in (0.0, 40.0, 80.0):
         clock.now = now
         assert guard.check() == []
-    consumer.unacked, consumer.is_ready = 0, False
+    consumer.unacked, consumer.is_ready = {}, False
     clock.now = 120.0
     assert guard.check() == []
     consumer.is_ready = True
@@ -114,3 +114,17 @@ def test_a_partition_that_catches_up_is_forgotten() -> None:
     assert guard.check() == []
     clock.now = 65.0
     assert guard.check() == [Rewind("p0", 40, 41)]
+
+
+def test_a_message_stuck_on_one_partition_does_not_shield_another() -> None:
+    consumer = FakeConsumer({"p0": 4, "p1": 7}, {"p0": 40, "p1": 9}, unacked={"p1": 1})
+    clock = Clock()
+    guard = guard_over(consumer, clock)
+    guard.check()
+    clock.now = 30.0
+    assert guard.check() == [Rewind("p0", 4, 40)]  # p1 is working on its message
+    consumer.unacked = {}
+    clock.now = 59.0
+    assert guard.check() == []
+    clock.now = 60.0
+    assert guard.check() == [Rewind("p0", 4, 40), Rewind("p1", 7, 9)]
