@@ -88,9 +88,8 @@ class StalledPartitionGuard:
                 continue
             lagging.add(partition)
             watch = self._watches.get(partition)
-            moved = watch is None or watch.committed != committed
-            if moved or view.in_flight(partition):  # work under way on it: not a stall
-                self._watches[partition] = _Watch(committed, now)
+            if watch is None or watch.committed != committed or view.in_flight(partition):
+                self._watches[partition] = _Watch(committed, now)  # moved, or work under way
             elif now - watch.since >= self._stall_after_s:
                 rewinds.append(Rewind(partition, committed, end))
                 self._watches[partition] = _Watch(committed, now)
