@@ -74,10 +74,10 @@ def check_angle_pmf(pmf: tuple[float, ...], chosen: Angle, propensity: float) ->
         raise ValueError(f"angle_pmf has {len(pmf)} entries; expected one per angle ({len(Angle)})")
     if abs(sum(pmf) - 1.0) > ANGLE_PMF_TOLERANCE:
         raise ValueError(f"angle_pmf sums to {sum(pmf)!r}, not 1")
-    if abs(pmf[list(Angle).index(chosen)] - propensity) > ANGLE_PMF_TOLERANCE:
+    entry = pmf[list(Angle).index(chosen)]
+    if abs(entry - propensity) > ANGLE_PMF_TOLERANCE:
         raise ValueError(
-            f"propensity {propensity!r} is not angle_pmf's entry for {chosen.value} "
-            f"({pmf[list(Angle).index(chosen)]!r})"
+            f"propensity {propensity!r} is not angle_pmf's entry for {chosen.value} ({entry!r})"
         )
 
 

@@ -356,7 +356,7 @@ class LearningLoop:
         """SNIPS of `policy` on `holdout`, weighed as the round weighs it, with every click
         replaced by P(click | logged angle): the estimate without the clicks' own noise."""
         from training.bandit import logged_decisions
-        from training.ope import logged_probabilities, target_probabilities
+        from training.ope import logged_probabilities, snips_value, target_probabilities
 
         threshold = self.settings.copy_rules.low_stock_threshold
         decisions = logged_decisions(holdout, "click", low_stock_threshold=threshold)
@@ -366,12 +366,12 @@ class LearningLoop:
             ]
             for record in holdout
         ]
-        floor = self.settings.retraining.propensity_floor
-        weights = target_probabilities(policy, decisions) / np.maximum(
-            logged_probabilities(decisions), floor
+        return snips_value(
+            target_probabilities(policy, decisions),
+            logged_probabilities(decisions),
+            np.array(chances),
+            self.settings.retraining.propensity_floor,
         )
-        total = float(weights.sum())
-        return float(weights @ np.array(chances)) / total if total > 0 else float("nan")
 
 
 def policy_pmf(policy: AnglePolicy) -> Callable[[ShownContext], Sequence[float]]:

@@ -82,7 +82,7 @@ def logged_decisions(
                 angle=record.requested_angle,
                 propensity=float(record.propensity),
                 cost=-record_reward(record, target),
-                logged_pmf=tuple(record.angle_pmf),
+                logged_pmf=record.angle_pmf,
                 written_as=_written_as(context, low_stock_threshold),
             )
         )

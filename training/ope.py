@@ -143,6 +143,14 @@ def estimate_policy_value(
     )
 
 
+def snips_value(
+    target: np.ndarray, logged: np.ndarray, rewards: np.ndarray, floor: float = 1e-3
+) -> float:
+    """SNIPS alone, on arrays (no interval): for callers that swap in other rewards."""
+    weights = target / np.maximum(logged, floor)
+    return _snips(weights, weights * rewards)
+
+
 def value_from_arrays(
     policy_version: str,
     target: np.ndarray,
