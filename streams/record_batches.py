@@ -8,9 +8,12 @@ every offset commit, so they are durable before the offsets that produced them a
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Any
 
 from aiokafka.partitioner import murmur2
+
+from streams.faust_internals import aiokafka_producer
 
 
 class RecordBatchSender:
@@ -27,10 +30,11 @@ class RecordBatchSender:
         return (murmur2(key) & 0x7FFFFFFF) % partitions
 
     async def send(
-        self, topic: str, partition: int, records: list[tuple[bytes, bytes]]
+        self, topic: str, partition: int, records: Sequence[tuple[bytes, bytes | None]]
     ) -> list[asyncio.Future[Any]]:
-        """Queue `records` for `topic`/`partition`; returns the delivery futures (not awaited)."""
-        producer = self._app.producer._ensure_producer()  # Faust's aiokafka producer
+        """Queue `records` (a None value is a tombstone) for `topic`/`partition`, in order;
+        returns the delivery futures (not awaited)."""
+        producer = aiokafka_producer(self._app)
         pending: list[asyncio.Future[Any]] = []
         batch = producer.create_batch()
         for key, value in records:
@@ -38,7 +42,8 @@ class RecordBatchSender:
                 pending.append(await producer.send_batch(batch, topic, partition=partition))
                 batch = producer.create_batch()
                 if batch.append(key=key, value=value, timestamp=None) is None:
-                    raise ValueError(f"record of {len(value)} bytes exceeds the max batch size")
+                    size = len(value or b"")
+                    raise ValueError(f"record of {size} bytes exceeds the max batch size")
         if batch.record_count():
             pending.append(await producer.send_batch(batch, topic, partition=partition))
         return pending

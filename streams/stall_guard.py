@@ -27,6 +27,7 @@ import faust
 
 from contracts.logs import get_logger
 from streams import metrics
+from streams.faust_internals import committed_offset, consumer_flow_active, recovery_completed
 
 log = get_logger(__name__)
 
@@ -101,18 +102,15 @@ class StalledPartitionGuard:
 class FaustConsumerView:
     """A Faust app's consumer as the guard sees it.
 
-    Committed offsets and the log end come from Faust's consumer (`_committed_offset` is
-    private in faust-streaming 0.15, pinned in constraints.txt; it holds what the worker
-    committed or found committed when it seeked)."""
+    Committed offsets and the log end come from Faust's consumer; what Faust keeps private
+    (committed offsets, recovery and flow state) is read through `streams.faust_internals`."""
 
     def __init__(self, app: faust.App) -> None:
         self._app = app
 
     def ready(self) -> bool:
         app = self._app
-        recovered: bool = app.tables.recovery.completed.is_set()  # type: ignore[attr-defined]
-        flowing: bool = app.consumer.flow_active  # type: ignore[attr-defined]
-        return recovered and not app.rebalancing and flowing
+        return recovery_completed(app) and not app.rebalancing and consumer_flow_active(app)
 
     def stream_partitions(self) -> Iterable[Any]:
         """Partitions an agent reads and acks (not table changelogs, not the assignor's)."""
@@ -125,8 +123,7 @@ class FaustConsumerView:
         ]
 
     def committed(self, partition: Any) -> int | None:
-        offset: int | None = self._app.consumer._committed_offset.get(partition)  # type: ignore[attr-defined]
-        return offset
+        return committed_offset(self._app, partition)
 
     def log_end(self, partition: Any) -> int | None:
         end: int | None = self._app.consumer.highwater(partition)

@@ -1,10 +1,12 @@
 """Changelog-backed keyed state on top of a Faust table, with explicit changelog partitions.
 
 Faust picks a table's changelog partition from the event being processed and sends one
-message per `table[key] = value`. A micro-batch mixes partitions and touches a user many
-times, so here `put` only records the latest value per key and its partition; the agent then
-ships all changes of the batch at once (`take_changes`) in Kafka record batches. Values are
-kept decoded in memory; after recovery they arrive as bytes and are decoded on first use.
+message per `table[key] = value`. A micro-batch mixes partitions and touches a key many
+times, and a timer has no event at all, so here `put` and `delete` only record the latest
+change per key and its partition; the caller then ships all changes at once (`take_changes`)
+in Kafka record batches, deletes as tombstones. Values are kept decoded in memory; after
+recovery they arrive as bytes and are decoded on first use. The feature worker's tables and
+the outcome joiner's table all go through `FaustTableState`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any, Generic, Protocol, TypeVar
+
+from streams.faust_internals import table_key_partitions, table_values
 
 T = TypeVar("T")
 
@@ -21,7 +25,8 @@ class Serialisable(Protocol):
 
 
 S = TypeVar("S", bound=Serialisable)
-Changes = dict[int, list[tuple[bytes, bytes]]]  # partition -> [(key, value)]
+# partition -> [(key, value)], in the order of the first change of each key; None deletes
+Changes = dict[int, list[tuple[bytes, bytes | None]]]
 
 
 class KeyedState(Protocol[T]):
@@ -46,40 +51,52 @@ class DictState(Generic[S]):
 
 
 class FaustTableState(Generic[S]):
+    """Keyed state on a Faust table with the memory store (`value_type=bytes`), written
+    around Faust (`streams.faust_internals`) so each change carries its own partition.
+
+    Keys are strings; the changelog keys are their JSON, what Faust uses for `key_type=str`
+    tables, so recovery restores them. Values are written with `to_bytes` and read back with
+    `decode`.
+    """
+
     def __init__(self, table: Any, decode: Callable[[bytes], S]) -> None:
         self._table = table
         self._decode = decode
-        self._dirty: dict[str, tuple[S, int]] = {}
+        self._dirty: dict[str, tuple[S | None, int]] = {}
 
     @property
     def changelog_topic(self) -> str:
         return str(self._table.changelog_topic.get_topic_name())
 
     def get(self, key: str) -> S | None:
-        store = self._table.data
-        value = store.get(key)
+        values = table_values(self._table)
+        value = values.get(key)
         if isinstance(value, bytes | bytearray):
             value = self._decode(bytes(value))
-            store.data[key] = value
+            values[key] = value
         return value
 
     def put(self, key: str, value: S, partition: int) -> None:
-        store = self._table.data
-        store.data[key] = value
-        key_partitions = getattr(store, "_key_partition", None)
-        if key_partitions is not None:  # the memory store forgets keys of revoked partitions
-            key_partitions[key] = partition
+        table_values(self._table)[key] = value
+        # the memory store forgets keys of revoked partitions by this map after recovery
+        table_key_partitions(self._table)[key] = partition
         self._dirty[key] = (value, partition)
 
+    def delete(self, key: str, partition: int) -> None:
+        """Forget `key` here and, once shipped, in the changelog (a tombstone on `partition`)."""
+        table_values(self._table).pop(key, None)
+        table_key_partitions(self._table).pop(key, None)
+        self._dirty[key] = (None, partition)
+
     def keys(self) -> list[str]:
-        """Keys of the partitions this worker holds now."""
-        return [str(key) for key in list(self._table.data)]
+        """Keys of the partitions this worker holds now (active and standby)."""
+        return [str(key) for key in list(table_values(self._table))]
 
     def take_changes(self) -> Changes:
-        """Changelog records of everything `put` since the last call, grouped by partition."""
+        """Changelog records of every put and delete since the last call, by partition."""
         changes: Changes = {}
         for key, (value, partition) in self._dirty.items():
-            # JSON keys: what Faust uses for `key_type=str` tables, so recovery decodes them
-            changes.setdefault(partition, []).append((json.dumps(key).encode(), value.to_bytes()))
+            record = value.to_bytes() if value is not None else None
+            changes.setdefault(partition, []).append((json.dumps(key).encode(), record))
         self._dirty.clear()
         return changes

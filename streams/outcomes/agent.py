@@ -41,7 +41,6 @@ class OutcomeJoinAgent:
     ) -> None:
         self._joiner = joiner
         self._table = table
-        self._app = app
         self._records = RecordBatchSender(app)
         self._writer = writer
         self._copies_topic = copies_topic
@@ -124,17 +123,10 @@ class OutcomeJoinAgent:
         log.info("outcome_index_rebuilt", partitions=sorted(partitions), copies=len(keys))
 
     async def _send_changes(self) -> list[Any]:
-        """Ship the table's changes: puts in record batches, deletes as Kafka tombstones
-        (one per copy, rare next to puts). Returns the delivery futures."""
+        """Ship the table's changes in record batches, deletes as Kafka tombstones in the same
+        batches. Returns the delivery futures."""
         topic = self._table.changelog_topic
         deliveries: list[Any] = []
         for partition, changes in self._table.take_changes().items():
-            puts = [(key, value) for key, value in changes if value is not None]
-            deliveries += await self._records.send(topic, partition, puts)
-            producer = self._app.producer._ensure_producer()  # Faust's aiokafka producer
-            for key, value in changes:
-                if value is None:
-                    deliveries.append(
-                        await producer.send(topic, key=key, value=None, partition=partition)
-                    )
+            deliveries += await self._records.send(topic, partition, changes)
         return deliveries

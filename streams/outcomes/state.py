@@ -8,14 +8,13 @@ tombstone that still recognises late events, and is deleted later with a changel
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import orjson
 
-Changes = dict[int, list[tuple[bytes, bytes | None]]]  # partition -> [(key, value or delete)]
+from streams.state_store import Changes, FaustTableState
 
 
 def state_key(user_id: str, copy_id: str) -> str:
@@ -96,56 +95,36 @@ class DictOutcomeStates:
 
 
 class FaustOutcomeTable:
-    """OutcomeStates on a Faust table (memory store, raw bytes values), with explicit
-    changelog partitions like `streams.state_store.FaustTableState`, plus deletes.
+    """OutcomeStates on a Faust table: `streams.state_store.FaustTableState` keyed by
+    `state_key`, each entry on its copy's `user-events` partition.
 
     Faust's own `del table[key]` needs the event being processed to pick the changelog
-    partition, and the window timer has none; here each change is recorded with its partition
-    and shipped by the caller (`take_changes`), deletes as Kafka tombstones.
+    partition, and the window timer has none; the caller ships every put and delete with its
+    partition (`take_changes`), deletes as Kafka tombstones.
     """
 
     def __init__(self, table: Any) -> None:
-        self._table = table
-        self._dirty: dict[str, tuple[CopyOutcomeState | None, int]] = {}
+        self._state: FaustTableState[CopyOutcomeState] = FaustTableState(
+            table, CopyOutcomeState.from_bytes
+        )
 
     @property
     def changelog_topic(self) -> str:
-        return str(self._table.changelog_topic.get_topic_name())
+        return self._state.changelog_topic
 
     def get(self, key: str) -> CopyOutcomeState | None:
-        store = self._table.data
-        value = store.get(key)
-        if isinstance(value, bytes | bytearray):
-            value = CopyOutcomeState.from_bytes(bytes(value))
-            store.data[key] = value
-        return value
+        return self._state.get(key)
 
     def put(self, key: str, state: CopyOutcomeState) -> None:
-        store = self._table.data
-        store.data[key] = state
-        key_partitions = getattr(store, "_key_partition", None)
-        if key_partitions is not None:  # the memory store forgets keys of revoked partitions
-            key_partitions[key] = state.partition
-        self._dirty[key] = (state, state.partition)
+        self._state.put(key, state, state.partition)
 
     def delete(self, key: str, partition: int) -> None:
-        store = self._table.data
-        store.data.pop(key, None)
-        key_partitions = getattr(store, "_key_partition", None)
-        if key_partitions is not None:
-            key_partitions.pop(key, None)
-        self._dirty[key] = (None, partition)
+        self._state.delete(key, partition)
 
     def stored_keys(self) -> list[str]:
         """Keys of the partitions this worker holds now (active and standby)."""
-        return [str(key) for key in list(self._table.data)]
+        return self._state.keys()
 
     def take_changes(self) -> Changes:
         """Changelog records of every put and delete since the last call, by partition."""
-        changes: Changes = {}
-        for key, (state, partition) in self._dirty.items():
-            # JSON keys: what Faust uses for `key_type=str` tables, so recovery decodes them
-            value = state.to_bytes() if state is not None else None
-            changes.setdefault(partition, []).append((json.dumps(key).encode(), value))
-        self._dirty.clear()
-        return changes
+        return self._state.take_changes()
