@@ -12,6 +12,7 @@ import statistics
 import threading
 import time
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -156,7 +157,11 @@ def main(events: int = 200_000, users: int = 5_000, online_store: str = "redis")
     catalog = CatalogGenerator(seed=1, products=500).generate()
     shoppers = ShopperSessionGenerator(catalog, users=users, seed=2)
     print(f"producing {events} events for {users} shoppers …", flush=True)
-    EventReplayer(settings).send(shoppers.events(events), total=events, progress=False)
+    spacing_ms = 10.0  # event time ends now: the worker refuses events from the future
+    start = datetime.now(UTC) - timedelta(milliseconds=spacing_ms * events)
+    EventReplayer(settings).send(
+        shoppers.events(events, start, spacing_ms), total=events, progress=False
+    )
     raw = asyncio.run(raw_consume(settings, events))
     print(f"raw aiokafka consumer: {raw:,.0f} events/s", flush=True)
     rate, elapsed = pipeline_rate(settings, events, settings.home / "worker.log")

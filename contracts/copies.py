@@ -13,9 +13,10 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from contracts.fields import DerivedId as Id
+from contracts.fields import ExternalId, SearchQuery
 from contracts.vocabulary import Angle, Channel, Locale
 
-Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
 FeatureValue = float | int | str | bool | list[str] | None
 Propensity = Annotated[float, Field(gt=0, le=1)]
 Probability = Annotated[float, Field(ge=0, le=1)]
@@ -52,10 +53,10 @@ class _CopyFor(BaseModel):
 
     schema_version: int = COPY_SCHEMA_VERSION
     request_id: Id
-    user_id: Id
-    product_id: Id
+    user_id: ExternalId
+    product_id: ExternalId
     channel: Channel
-    slot: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    slot: ExternalId
     locale: Locale
     propensity: Propensity
     angle_pmf: tuple[Probability, ...] = Field(
@@ -85,7 +86,7 @@ class CopyRequest(_CopyFor):
     trigger: CopyTrigger
     angle: Angle
     policy_version: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    search_query: Annotated[str, StringConstraints(max_length=200)] | None = None
+    search_query: SearchQuery | None = None
     features: FeatureSnapshot
     created_at: AwareDatetime
     deadline: AwareDatetime

@@ -48,6 +48,11 @@ class KafkaSettings(_Section):
     user_events_partitions: int = Field(6, ge=1)
     partitions: int = Field(3, ge=1, description="partitions of every other topic")
     max_event_bytes: int = Field(16_384, ge=256, description="larger events are dead-lettered")
+    max_event_future_s: float = Field(
+        300.0,
+        ge=0,
+        description="events timed further ahead of their Kafka record are dead-lettered",
+    )
     start_timeout_s: float = 90.0
     heap: str = "-Xms256m -Xmx1g"
 
@@ -61,11 +66,22 @@ class RedisSettings(_Section):
     port: int = 16379
     db: int = 0
     password: SecretStr | None = None
+    socket_timeout_s: float = Field(
+        2.0, gt=0, description="a Redis call that gets no answer by then fails (no hang)"
+    )
+    connect_timeout_s: float = Field(1.0, gt=0, description="how long to wait for a connection")
+    append_only: bool = Field(
+        True, description="the local Redis keeps an append-only file, so a restart keeps the data"
+    )
 
     @property
     def connection_string(self) -> str:
+        """Feast's Redis connection string; its options are redis-py's client arguments."""
         suffix = f",password={self.password.get_secret_value()}" if self.password else ""
-        return f"{self.host}:{self.port},db={self.db}{suffix}"
+        return (
+            f"{self.host}:{self.port},db={self.db},socket_timeout={self.socket_timeout_s},"
+            f"socket_connect_timeout={self.connect_timeout_s}{suffix}"
+        )
 
 
 class FeastSettings(_Section):
@@ -104,12 +120,30 @@ class StreamSettings(_Section):
         description="a partition lagging this long with nothing in flight is seeked back to "
         "its committed offset (streams/stall_guard.py)",
     )
+    retry_max_wait_s: float = Field(
+        5.0, gt=0, description="longest wait between retries of a failed online-store call"
+    )
+    crash_exit_after_s: float = Field(
+        20.0,
+        gt=0,
+        description="a crashed worker that has not stopped by then exits hard, so a supervisor "
+        "restarts it (uncommitted work is redone)",
+    )
     metrics_port: int = Field(9466, description="Prometheus /metrics of the stream worker")
 
 
 class CatalogSettings(_Section):
     seed: int = 7
     products: int = Field(500, ge=1)
+    guard_interval_s: float = Field(
+        15.0,
+        gt=0,
+        description="how often the stream worker checks that the online store still holds the "
+        "catalog and reloads it if not (features/catalog_guard.py)",
+    )
+    guard_sample: int = Field(
+        8, ge=1, description="catalog products read per check (the first, the last, evenly spread)"
+    )
 
 
 def _limits(en: int, zh: int) -> dict[Locale, int]:
@@ -260,6 +294,19 @@ class ServiceSettings(_Section):
         description="bearer token of POST /v1/copy; set your own outside a laptop",
     )
     max_body_bytes: int = Field(4_096, ge=256, description="larger HTTP bodies get 413")
+    body_read_timeout_ms: float = Field(
+        5_000.0,
+        gt=0,
+        description="an HTTP body not fully arrived by then gets 408 (a stalled client cannot "
+        "hold a connection open)",
+    )
+    feature_read_timeout_ms: float = Field(
+        1_000.0,
+        gt=0,
+        description="an HTTP ask whose features are not read by then gets 503 with Retry-After "
+        "(an online store that hangs cannot hang the API); the explicit trigger's deadline: a "
+        "later read would only buy a late template",
+    )
 
 
 class TrainingSettings(_Section):

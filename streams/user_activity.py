@@ -6,6 +6,7 @@ Invalid messages become dead letters with a reason; nothing raises on bad input.
 
 from __future__ import annotations
 
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from typing import Any
 from contracts.activity import ActivityItem, ProductActivityBatch
 from contracts.dead_letter import DeadLetter
 from contracts.errors import InvalidEventError
-from contracts.events import BehaviourEvent, ProductEventBase, parse_event
+from contracts.events import BehaviourEvent, EventAdmission, ProductEventBase
 from contracts.settings import Settings
 from streams.messages import RawMessage
 from streams.state_store import KeyedState
@@ -43,19 +44,22 @@ class UserActivityProcessor:
         states: KeyedState[UserActivityState],
         worker: str,
         route_product: Callable[[str], int],
+        clock: Callable[[], float] = time.time,
     ):
         self._cfg = settings.streams
-        self._max_bytes = settings.kafka.max_event_bytes
+        self._admission = EventAdmission.of(settings.kafka)
+        self._clock = clock
         self._states = states
         self._worker = worker
         self._route_product = route_product
 
     def process(self, messages: list[RawMessage]) -> UserBatchResult:
         result = UserBatchResult()
+        now = self._clock()
         touched: dict[str, tuple[UserActivityState, int]] = {}
         forwards: dict[tuple[str, int], list[ActivityItem]] = defaultdict(list)
         for message in messages:
-            event = self._parse(message, result)
+            event = self._parse(message, now, result)
             if event is None:
                 continue
             result.valid.append((message, event))
@@ -98,31 +102,14 @@ class UserActivityProcessor:
             return touched[user_id][0]
         return self._states.get(user_id) or UserActivityState()
 
-    def _parse(self, message: RawMessage, result: UserBatchResult) -> BehaviourEvent | None:
+    def _parse(
+        self, message: RawMessage, now: float, result: UserBatchResult
+    ) -> BehaviourEvent | None:
         try:
-            return self._validate(message)
+            return self._admission.admit(message.key, message.value, message.timestamp, now)
         except InvalidEventError as exc:
             result.outcomes["invalid"] += 1
             result.dead_letters.append(
                 message.dead_letter(exc.error_type, exc.reason, self._worker)
             )
             return None
-
-    def _validate(self, message: RawMessage) -> BehaviourEvent:
-        raw = message.value
-        if not raw:
-            raise InvalidEventError("message has no value", "empty")
-        if len(raw) > self._max_bytes:
-            raise InvalidEventError(
-                f"message is {len(raw)} bytes; events may be at most {self._max_bytes} bytes",
-                "oversized",
-            )
-        event = parse_event(raw)
-        key = message.key.decode("utf-8", "replace") if message.key is not None else None
-        if key != event.user_id:
-            raise InvalidEventError(
-                f"message key {key!r} differs from user_id {event.user_id!r}; produce events "
-                "with key=user_id so each user's events stay in one partition",
-                "wrong_key",
-            )
-        return event

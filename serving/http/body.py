@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from contracts.copies import CopyTrigger, Id
+from contracts.copies import CopyTrigger
+from contracts.fields import ExternalId, SearchQuery
 from contracts.vocabulary import Channel, Locale
 from policy.requests import CopyAsk, request_id_for
 from serving.errors import InvalidCopyAskError
@@ -21,17 +21,17 @@ class CopyAskBody(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    user_id: Id
-    product_id: Id
+    user_id: ExternalId
+    product_id: ExternalId
     channel: Channel
     locale: Locale
-    slot: Annotated[str, StringConstraints(min_length=1, max_length=64)] = HTTP_SLOT
-    search_query: Annotated[str, StringConstraints(max_length=200)] | None = None
+    slot: ExternalId = HTTP_SLOT
+    search_query: SearchQuery | None = None
 
     @classmethod
     def parse(cls, raw: bytes) -> CopyAskBody:
         try:
-            return cls.model_validate_json(raw)
+            return cls.model_validate_json(raw, strict=True)
         except ValidationError as exc:
             raise InvalidCopyAskError(
                 "invalid copy request: " + describe_validation_error(exc, whole="body")

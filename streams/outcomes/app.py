@@ -18,10 +18,12 @@ import faust
 from pydantic import ValidationError
 
 from contracts.copies import GeneratedCopy
+from contracts.events import EventAdmission
 from contracts.logs import get_logger
 from contracts.settings import Settings
 from features.outcome_log import OutcomeLogWriter
 from streams.faust_app import new_faust_app
+from streams.faust_internals import flow_control_active, recovery_completed
 from streams.messages import RawMessage
 from streams.outcomes import metrics
 from streams.outcomes.agent import OutcomeJoinAgent
@@ -56,7 +58,7 @@ def create_outcome_app(settings: Settings) -> faust.App:
     )
     records = RecordBatchSender(app)
     agent = OutcomeJoinAgent(
-        OutcomeJoiner(cfg, table),
+        OutcomeJoiner(cfg, table, EventAdmission.of(kafka)),
         table,
         app,
         OutcomeLogWriter(settings.outcome_log_uri, max_records_per_file=cfg.flush_max_records),
@@ -71,8 +73,7 @@ def create_outcome_app(settings: Settings) -> faust.App:
     def ready() -> bool:
         """Tables recovered and stream partitions seeked. Faust resumes flow while it still
         reads changelogs, so flow control alone does not say the table is complete."""
-        recovered: bool = app.tables.recovery.completed.is_set()  # type: ignore[attr-defined]
-        return recovered and not app.rebalancing
+        return recovery_completed(app) and not app.rebalancing
 
     async def crash_worker(exc: BaseException) -> None:
         """A bug stops the worker (uncommitted work is redone on restart) rather than leave a
@@ -127,7 +128,7 @@ def create_outcome_app(settings: Settings) -> faust.App:
 
     @app.timer(cfg.close_check_interval_s)
     async def close_windows() -> None:
-        if not (app.flow_control.is_active() and ready()):  # state incomplete
+        if not (flow_control_active(app) and ready()):  # state incomplete
             return
         try:
             await agent.close_windows(assignment())

@@ -34,8 +34,8 @@ from contracts.events import (
     BehaviourEvent,
     CopyClickEvent,
     CopyImpressionEvent,
+    EventAdmission,
     PurchaseEvent,
-    parse_event,
 )
 from contracts.logs import get_logger
 from contracts.outcomes import CopyOutcomeRecord, OutcomeKind
@@ -65,8 +65,11 @@ class DueCopies:
 
 
 class OutcomeJoiner:
-    def __init__(self, cfg: OutcomeSettings, states: OutcomeStates) -> None:
+    def __init__(
+        self, cfg: OutcomeSettings, states: OutcomeStates, admission: EventAdmission
+    ) -> None:
         self._cfg = cfg
+        self._admission = admission
         self._states = states
         self._by_product: dict[UserProduct, set[str]] = {}
         self._deadlines: dict[str, float] = {}  # key -> when `due` must look at it next
@@ -166,12 +169,10 @@ class OutcomeJoiner:
         return "matched"
 
     def _on_event(self, message: RawMessage, now: float) -> tuple[str, str]:
-        try:
-            event = parse_event(message.value or b"")
+        try:  # the feature worker's door: what it dead-letters is never joined here
+            event = self._admission.admit(message.key, message.value, message.timestamp, now)
         except InvalidEventError:
-            return "unparsed", "invalid"  # the feature worker dead-letters it
-        if message.key is None or message.key.decode("utf-8", "replace") != event.user_id:
-            return event.type.value, "invalid"  # not on its user's partition: dead-lettered too
+            return "unparsed", "invalid"
         latest = self._stream_time.get(message.partition, 0.0)
         self._stream_time[message.partition] = max(latest, min(event.ts_seconds, now))
         kind = _kind(event)

@@ -55,7 +55,9 @@ def test_request_round_trips_through_json():
         {"locale": "fr-FR"},
         {"angle": "best_ever"},
         {"created_at": datetime(2026, 11, 23, 12, 0)},
-        {"user_id": "u 1"},
+        {"user_id": "u\n1"},
+        {"user_id": ""},
+        {"search_query": "x" * 257},
     ],
 )
 def test_invalid_request_fields_are_rejected(bad):
