@@ -57,4 +57,20 @@ class PublishError(ServiceUnavailableError):
 
 
 class FeatureReadError(ServiceUnavailableError):
-    """Raised when the online feature store could not be read for a decision snapshot."""
+    """Raised when the online feature store could not be read for a decision snapshot, or did
+    not answer within `service.feature_read_timeout_ms`."""
+
+
+class ClientDisconnectedError(CopystreamError):
+    """Raised when an HTTP client goes away before its whole body arrived (HTTP 400; the
+    answer usually finds no one, but the request ends cleanly instead of with a traceback)."""
+
+
+class BodyReadTimeoutError(CopystreamError):
+    """Raised when an HTTP body does not arrive within `service.body_read_timeout_ms`
+    (HTTP 408), so a stalled client cannot hold a connection and a handler open."""
+
+
+class PromptTooLongError(ConfigurationError):
+    """Raised when the model's positions leave no room for a prompt's control tokens after
+    `generator.max_new_tokens` (a setting to lower, not an input to refuse)."""

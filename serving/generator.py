@@ -124,6 +124,7 @@ class CopyGenerator:
             model.manifest.pad_token_id,
             model.manifest.end_token_id,
             self.prompts.banned_output_ids,
+            max_positions=model.manifest.max_positions,
         )
         self.checker = checker
         self.fallback = fallback
@@ -177,6 +178,11 @@ class CopyGenerator:
         return self.model.manifest.model_version
 
     @property
+    def prompt_room(self) -> int:
+        """Prompt tokens that leave the model's positions room for `max_new_tokens`."""
+        return self.model.manifest.max_positions - self.params.max_new_tokens
+
+    @property
     def reward_model_version(self) -> str | None:
         return self.scorer.version if self.scorer is not None else None
 
@@ -204,7 +210,10 @@ class CopyGenerator:
 
     def _sample(self, jobs: Sequence[CopyJob], attempt: int) -> list[list[Candidate]]:
         requests = [
-            DecodeRequest(self.prompts.prompt_ids(job.brief), _candidate_seed(job.seed, attempt, n))
+            DecodeRequest(
+                self.prompts.prompt_ids(job.brief, self.prompt_room),
+                _candidate_seed(job.seed, attempt, n),
+            )
             for job in jobs
             for n in range(self.candidates)
         ]

@@ -20,7 +20,7 @@ from tokenizers import Tokenizer
 from contracts.product import Product
 from contracts.vocabulary import Angle, Channel, Locale
 from serving.angles import written_angle
-from serving.errors import VocabularyMismatchError
+from serving.errors import PromptTooLongError, VocabularyMismatchError
 from serving.facts import PriceBand, ProductFacts
 from serving.slots import SLOTS, slot_texts
 
@@ -185,11 +185,16 @@ class PromptBuilder:
         ids = self.tokenizer.encode(text, add_special_tokens=False).ids
         return [token_id for token_id in ids if token_id not in self._special_ids]
 
-    def prompt_ids(self, brief: CopyBrief) -> list[int]:
+    def prompt_ids(self, brief: CopyBrief, max_tokens: int | None = None) -> list[int]:
+        """The prompt of `brief`, at most `max_tokens` long when given (the model's positions
+        less the tokens it may write): the search query gives way first, then the end of the
+        facts line. The checker judges copy against the whole facts, so a shortened prompt
+        can cost fluency, never faithfulness. Raises `PromptTooLongError` only when not even
+        the control tokens fit."""
         category = brief.facts.category
         if control_token("cat", category) not in self._vocab:
             category = OTHER_CATEGORY
-        ids = [
+        head = [
             self._vocab[BOS],
             self.control_id("locale", brief.locale.value),
             self.control_id("channel", brief.channel.value),
@@ -197,12 +202,23 @@ class PromptBuilder:
             self.control_id("band", brief.facts.band.value),
             self.control_id("cat", category),
             self._vocab[FACTS],
-            *self.text_ids(facts_text(brief.facts)),
         ]
+        facts = self.text_ids(facts_text(brief.facts))
+        query = []
         if brief.search_query:
-            ids += [self._vocab[QUERY], *self.text_ids(brief.search_query[:MAX_QUERY_CHARS])]
-        ids.append(self.copy_id)
-        return ids
+            query = [self._vocab[QUERY], *self.text_ids(brief.search_query[:MAX_QUERY_CHARS])]
+        if max_tokens is not None:
+            room = max_tokens - len(head) - 1
+            if room < 0:
+                raise PromptTooLongError(
+                    f"a prompt needs at least {len(head) + 1} tokens; {max_tokens} are left by "
+                    "the model's positions after generator.max_new_tokens: lower max_new_tokens"
+                )
+            facts = facts[:room]
+            query = query[: room - len(facts)]
+            if len(query) == 1:  # the query marker alone says nothing
+                query = []
+        return [*head, *facts, *query, self.copy_id]
 
     def copy_ids(self, text: str, facts: ProductFacts) -> list[int]:
         """A reference copy as the model should write it: stated facts become slot tokens."""

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from serving.errors import PromptTooLongError
 from serving.generation.sampling import SamplingParams, choose_tokens, penalize_repeats
 from serving.model.onnx_lm import IntArray, KeyValueRunner
 
@@ -52,16 +53,24 @@ class BatchDecoder:
     """Decodes many prompts at once; the result for a row depends only on its prompt and seed."""
 
     def __init__(
-        self, runner: KeyValueRunner, pad_id: int, end_id: int, banned_ids: Iterable[int] = ()
+        self,
+        runner: KeyValueRunner,
+        pad_id: int,
+        end_id: int,
+        banned_ids: Iterable[int] = (),
+        *,
+        max_positions: int | None = None,
     ) -> None:
         self.runner = runner
         self.pad_id = pad_id
         self.end_id = end_id
+        self.max_positions = max_positions
         self.banned = np.asarray(sorted(set(banned_ids) - {end_id}), dtype=np.int64)
 
     def decode(self, requests: Sequence[DecodeRequest], params: SamplingParams) -> list[Decoded]:
         if not requests:
             return []
+        steps = self._steps(requests, params)
         logits, past, mask, positions = self._prefill(requests)
         rngs = [np.random.default_rng(request.seed) for request in requests]
         generated: list[list[int]] = [[] for _ in requests]
@@ -69,7 +78,7 @@ class BatchDecoder:
         finished = np.zeros(len(requests), dtype=bool)
         live = np.arange(len(requests))  # original row of each row still in the batch
         last_position = positions[:, -1]
-        for _ in range(params.max_new_tokens):
+        for _ in range(steps):
             tokens = self._next_tokens(logits, [generated[row] for row in live], params, rngs, live)
             logprob[live] += np.where(finished[live], 0.0, _token_logprob(logits, tokens))
             for index, row in enumerate(live):
@@ -100,6 +109,19 @@ class BatchDecoder:
             )
             for row in range(len(requests))
         ]
+
+    def _steps(self, requests: Sequence[DecodeRequest], params: SamplingParams) -> int:
+        """`max_new_tokens`, or fewer where the model's positions end first: the rows cut
+        short come back unfinished instead of the model being asked past its last position."""
+        if self.max_positions is None:
+            return params.max_new_tokens
+        longest = max(len(request.prompt_ids) for request in requests)
+        if longest > self.max_positions:
+            raise PromptTooLongError(
+                f"a prompt of {longest} tokens does not fit the model's {self.max_positions} "
+                "positions; build prompts with PromptBuilder.prompt_ids(max_tokens=...)"
+            )
+        return min(params.max_new_tokens, self.max_positions - longest)
 
     def _prefill(
         self, requests: Sequence[DecodeRequest]

@@ -20,6 +20,7 @@ from typing import Protocol
 
 from contracts.copies import CopyRequest, Fallback, GeneratedCopy, age_ms
 from contracts.errors import CopystreamError
+from contracts.logs import get_logger
 from contracts.product import Product
 from contracts.settings import CopyRuleSettings
 from contracts.vocabulary import Angle
@@ -32,7 +33,11 @@ from serving.prompting import CopyBrief
 DEADLINE = "deadline"
 """Start of the fallback reason (and the metric label) of a request answered after its deadline."""
 
+MODEL_ERROR = "model_error"
+"""Fallback reason (and metric label) of a request the model raised on: it gets its template."""
+
 Clock = Callable[[], datetime]
+log = get_logger(__name__)
 CopyOutcome = GeneratedCopy | CopystreamError
 
 
@@ -148,21 +153,44 @@ class CopyWriter:
     def _generate(
         self, generator: TextGenerator, jobs: list[CopyJob]
     ) -> list[GeneratedText | CopystreamError]:
-        """The whole batch at once; if it fails, each job alone, so only the culprit fails."""
+        """The whole batch at once; if it fails, each job alone, so only the culprit fails.
+
+        A refusal the caller must hear of (a `CopystreamError`: unknown locale, say) is
+        returned for its request. Anything else the model raises is a fault of the model path,
+        not of the shopper's request: that request gets its faithful template, flagged
+        `model_error` and counted, and the service goes on.
+        """
         if not jobs:
             return []
         try:
             return list(generator.write(jobs))
-        except CopystreamError as exc:
+        except Exception as exc:
             if len(jobs) == 1:
-                return [exc]
+                return [self._failed(generator, jobs[0], exc)]
+            log.warning("copy_batch_failed", jobs=len(jobs), error=repr(exc), retry="one by one")
         results: list[GeneratedText | CopystreamError] = []
         for job in jobs:
             try:
                 results.append(generator.write([job])[0])
-            except CopystreamError as exc:
-                results.append(exc)
+            except Exception as exc:
+                results.append(self._failed(generator, job, exc))
         return results
+
+    def _failed(
+        self, generator: TextGenerator, job: CopyJob, exc: Exception
+    ) -> GeneratedText | CopystreamError:
+        if isinstance(exc, CopystreamError):
+            return exc
+        log.error(
+            "copy_model_failed",
+            product_id=job.brief.facts.product_id,
+            error=repr(exc),
+            answer="template",
+        )
+        reason = f"{MODEL_ERROR}: the model failed on this request ({type(exc).__name__})"
+        return template_text(
+            self.fallback, job.brief, reason, MODEL_ERROR, generator.model_version, 0
+        )
 
     def _deadline_text(self, serving: _Serving, brief: CopyBrief, late_ms: float) -> GeneratedText:
         reason = f"{DEADLINE}: {late_ms:.0f} ms past the request's deadline when its batch formed"

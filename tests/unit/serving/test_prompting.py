@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from contracts.vocabulary import Angle, Channel, Locale
 from features.catalog.generator import CatalogGenerator
-from serving.errors import VocabularyMismatchError
+from serving.errors import PromptTooLongError, VocabularyMismatchError
 from serving.facts import ProductFacts
 from serving.prompting import (
     COPY,
@@ -175,3 +175,30 @@ def test_an_angle_whose_premise_is_false_is_written_as_its_pivot(builder):
     brief = CopyBrief(facts, Channel.WEB, Angle.DISCOUNT)
     assert brief.written_angle is Angle.VALUE
     assert "<|angle=value|>" in _controls(builder, builder.prompt_ids(brief))
+
+
+LONG_ZH_QUERY = "适合送给爸爸的高品质无线降噪耳机推荐" * 14  # 252 characters, many tokens each
+
+
+@pytest.mark.parametrize("query", [LONG_ZH_QUERY, "quiet wireless headphones " * 9])
+def test_a_long_search_query_gives_way_to_the_room_the_model_has(builder, query):
+    whole = builder.prompt_ids(_brief(query=query))
+    without_query = builder.prompt_ids(_brief())
+    room = len(without_query) + 5
+    bounded = builder.prompt_ids(_brief(query=query), max_tokens=room)
+    assert len(whole) > room  # the query alone would overflow
+    assert len(bounded) == room
+    assert bounded[: len(without_query) - 1] == without_query[:-1]  # every fact kept
+    assert bounded[-1] == without_query[-1]  # still ends with the copy marker
+
+
+def test_the_facts_are_cut_last_and_control_tokens_never(builder):
+    full = builder.prompt_ids(_brief(query="headphones"))
+    bounded = builder.prompt_ids(_brief(query="headphones"), max_tokens=12)
+    assert len(bounded) == 12
+    assert _controls(builder, bounded) == [c for c in _controls(builder, full) if c != "<|query|>"]
+
+
+def test_no_room_even_for_the_controls_names_the_setting(builder):
+    with pytest.raises(PromptTooLongError, match="max_new_tokens"):
+        builder.prompt_ids(_brief(), max_tokens=3)

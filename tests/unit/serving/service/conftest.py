@@ -23,15 +23,20 @@ class FakeGenerator:
 
     model_version = "fake-model"
 
-    def __init__(self, broken: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, broken: frozenset[str] = frozenset(), crashing: frozenset[str] = frozenset()
+    ) -> None:
         self.jobs: list[CopyJob] = []
         self.calls = 0
         self.broken = broken
+        self.crashing = crashing
 
     def write(self, jobs: Sequence[CopyJob]) -> list[GeneratedText]:
         self.calls += 1
         if any(job.brief.facts.product_id in self.broken for job in jobs):
             raise CopystreamError("this product breaks the fake model")
+        if any(job.brief.facts.product_id in self.crashing for job in jobs):
+            raise RuntimeError("[ONNXRuntimeError] Gather: idx=160 must be within [-160,159]")
         self.jobs += jobs
         return [
             GeneratedText(

@@ -150,3 +150,22 @@ def test_a_swapped_generator_writes_from_the_next_batch_on(small_catalog, checke
     assert (before.model_version, before.release_version) == ("fake-model", None)
     assert (after.model_version, after.release_version) == ("fake-model-2", "r2")
     assert (old.calls, new.calls) == (1, 1)
+
+
+def test_a_model_fault_on_one_request_gives_it_a_counted_template_and_spares_the_batch(
+    small_catalog, checker
+):
+    crashing = small_catalog[2].product_id
+    generator = FakeGenerator(crashing=frozenset({crashing}))
+    requests = [
+        make_request(f"r-{n}", product.product_id) for n, product in enumerate(small_catalog[:4])
+    ]
+    before = REGISTRY.get_sample_value("copystream_fallbacks_total", {"reason": "model_error"})
+    copies = writer_for(small_catalog, checker, generator).write(requests)
+    assert [c.product_id for c in copies] == [r.product_id for r in requests]
+    by_product = {c.product_id: c for c in copies}
+    assert by_product[crashing].fallback.used
+    assert (by_product[crashing].fallback.reason or "").startswith("model_error")
+    assert all(not c.fallback.used for p, c in by_product.items() if p != crashing)
+    after = REGISTRY.get_sample_value("copystream_fallbacks_total", {"reason": "model_error"})
+    assert (after or 0.0) - (before or 0.0) == 1.0
