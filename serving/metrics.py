@@ -91,3 +91,12 @@ RERANK_FAILURES = Counter(
     "copystream_rerank_failures_total",
     "Briefs whose candidates the reward model could not score (ranked by fluency instead)",
 )
+
+# On-demand (HTTP) asks (serving/service/on_demand.py).
+FEATURE_READ_FAILURES = Counter(
+    "copystream_feature_read_failures_total",
+    "HTTP asks refused because their features could not be read, by reason: timeout (no "
+    "answer within service.feature_read_timeout_ms), stalled (refused at once while an earlier "
+    "read hangs past it) or error (the online store raised)",
+    ["reason"],
+)

@@ -2,13 +2,14 @@
 
 `POST /v1/copy` checks the bearer token, then the body size, then the fields, and only then
 does work; every refusal is a `CopystreamError` whose status comes from `serving.http.errors`.
+Any other exception is answered with a JSON 500 and logged once; it ends that request only.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Protocol
+from typing import Any, Protocol
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -19,7 +20,11 @@ from contracts.copies import GeneratedCopy
 from contracts.errors import CopystreamError
 from policy.requests import CopyAsk
 from serving.http.body import CopyAskBody
-from serving.http.errors import handle_copystream_error
+from serving.http.errors import (
+    documented_responses,
+    handle_copystream_error,
+    unexpected_error_response,
+)
 from serving.http.guards import BearerToken, read_limited_body
 from serving.metrics import HTTP_SECONDS
 
@@ -46,6 +51,7 @@ def create_app(
     *,
     api_token: SecretStr,
     max_body_bytes: int,
+    body_read_timeout_s: float,
     versions: Versions | None = None,
 ) -> FastAPI:
     app = FastAPI(title="Copystream generator service", version="1")
@@ -60,7 +66,11 @@ def create_app(
         route = request.url.path if request.url.path in ROUTES else "other"
         status = 500
         try:
-            response = await call_next(request)
+            # Exceptions no handler maps end here, not in uvicorn: a JSON 500, logged once.
+            try:
+                response = await call_next(request)
+            except Exception as exc:
+                response = unexpected_error_response(request, exc)
             status = response.status_code
             return response
         finally:
@@ -68,12 +78,18 @@ def create_app(
                 time.perf_counter() - started
             )
 
-    @app.post(COPY_ROUTE, response_model=GeneratedCopy)
+    @app.post(
+        COPY_ROUTE,
+        response_model=GeneratedCopy,
+        responses=documented_responses(),
+        openapi_extra={"requestBody": _body_document()},
+    )
     async def write_copy(request: Request) -> Response:
         """A checked copy for one user and product, decided and written now (explicit trigger);
-        it is also produced to `generated-copy`."""
+        it is also produced to `generated-copy`. Send `Authorization: Bearer <token>`."""
         bearer.check(request.headers.get("authorization"))
-        body = CopyAskBody.parse(await read_limited_body(request, max_body_bytes))
+        raw = await read_limited_body(request, max_body_bytes, body_read_timeout_s)
+        body = CopyAskBody.parse(raw)
         copy = await copies.copy(body.ask())
         return Response(copy.model_dump_json(), media_type="application/json")
 
@@ -100,3 +116,31 @@ def create_app(
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 
     return app
+
+
+def _body_document() -> dict[str, Any]:
+    """The OpenAPI `requestBody` of `POST /v1/copy`. The route reads the raw body itself (the
+    size is checked before anything is parsed), so FastAPI cannot derive this from a parameter.
+    """
+    schema = _inline_defs(CopyAskBody.model_json_schema())
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _inline_defs(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` with each `#/$defs/...` reference replaced by its definition: in an OpenAPI
+    document such a reference would point at the document's root, which has no `$defs`."""
+    defs = schema.get("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                rest = {key: value for key, value in node.items() if key != "$ref"}
+                return inline({**defs[ref.removeprefix("#/$defs/")], **rest})
+            return {key: inline(value) for key, value in node.items() if key != "$defs"}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
+    result: dict[str, Any] = inline(schema)
+    return result

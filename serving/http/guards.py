@@ -1,18 +1,26 @@
-"""What a caller must get right before any work is done: the bearer token and the body size."""
+"""What a caller must get right before any work is done: the bearer token, the body size and
+sending the whole body in time."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 
 from fastapi import Request
 from pydantic import SecretStr
+from starlette.requests import ClientDisconnect
 
+from contracts.logs import get_logger
 from serving.errors import (
+    BodyReadTimeoutError,
+    ClientDisconnectedError,
     InvalidCopyAskError,
     MissingTokenError,
     RequestTooLargeError,
     WrongTokenError,
 )
+
+log = get_logger(__name__)
 
 
 class BearerToken:
@@ -34,10 +42,15 @@ class BearerToken:
             )
 
 
-async def read_limited_body(request: Request, max_bytes: int) -> bytes:
+async def read_limited_body(request: Request, max_bytes: int, timeout_s: float) -> bytes:
     """The body, refused with `RequestTooLargeError` once it passes `max_bytes` — by its
-    Content-Length before reading, and by what actually arrives while reading."""
+    Content-Length before reading, and by what actually arrives while reading.
+
+    A body not whole within `timeout_s` raises `BodyReadTimeoutError`; a client that goes away
+    before sending all of it raises `ClientDisconnectedError` (logged here, once, as a warning).
+    """
     declared = request.headers.get("content-length")
+    length: int | None = None
     if declared is not None:
         try:
             length = int(declared)
@@ -46,11 +59,40 @@ async def read_limited_body(request: Request, max_bytes: int) -> bytes:
         if length > max_bytes:
             raise RequestTooLargeError(_too_large(length, max_bytes))
     body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > max_bytes:
-            raise RequestTooLargeError(_too_large(len(body), max_bytes, at_least=True))
+    try:
+        async with asyncio.timeout(timeout_s):
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > max_bytes:
+                    raise RequestTooLargeError(_too_large(len(body), max_bytes, at_least=True))
+    except TimeoutError:
+        log.warning(
+            "http_body_read_timeout",
+            path=request.url.path,
+            received_bytes=len(body),
+            declared_bytes=length,
+            timeout_ms=round(timeout_s * 1e3),
+        )
+        raise BodyReadTimeoutError(
+            f"the body was not whole within {timeout_s * 1e3:.0f} ms "
+            f"(service.body_read_timeout_ms): {len(body)} of {_expected(length)} bytes arrived; "
+            "send the whole body at once"
+        ) from None
+    except ClientDisconnect:
+        log.warning(
+            "http_client_disconnected",
+            path=request.url.path,
+            received_bytes=len(body),
+            declared_bytes=length,
+        )
+        raise ClientDisconnectedError(
+            f"the client went away after {len(body)} of {_expected(length)} body bytes"
+        ) from None
     return bytes(body)
+
+
+def _expected(length: int | None) -> str:
+    return "an undeclared number of" if length is None else str(length)
 
 
 def _too_large(size: int, limit: int, at_least: bool = False) -> str:

@@ -4,7 +4,9 @@ The ask is decided like a stream request (features snapshot, angle policy, deadl
 `explicit` trigger) and the copy is also produced to `generated-copy`, so its outcomes can be
 joined like any other. Feature reads block (Feast), so they run in their own thread (one: Feast's
 `FeatureStore` is not documented as thread-safe) whose waiting line is bounded: past
-`max_pending_reads` an ask is refused as overloaded.
+`max_pending_reads` an ask is refused as overloaded. Each ask waits for its read at most
+`read_timeout_s` (then 503); while a read hangs past that, new asks are refused at once rather
+than queued behind it, so an online-store outage answers fast instead of hanging the API.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Protocol
 from contracts.copies import FeatureSnapshot, GeneratedCopy
 from policy.requests import CopyAsk, CopyRequestBuilder
 from serving.errors import FeatureReadError, ServiceNotReadyError, ServiceOverloadedError
+from serving.metrics import FEATURE_READ_FAILURES
 from serving.service.copy_writer import Clock, utc_now
 from serving.service.pipeline import CopyPipeline, Source
 
@@ -45,6 +48,7 @@ class OnDemandCopies:
         publisher: CopySink,
         *,
         max_pending_reads: int,
+        read_timeout_s: float,
         ready: Callable[[], bool],
         clock: Clock = utc_now,
     ) -> None:
@@ -53,10 +57,14 @@ class OnDemandCopies:
         self._pipeline = pipeline
         self._publisher = publisher
         self._max_pending_reads = max_pending_reads
+        self._read_timeout_s = read_timeout_s
         self._ready = ready
         self._clock = clock
         self._reads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feature-read")
         self._pending_reads = 0
+        # When the ask whose read the thread runs now began waiting for it (loop time; None:
+        # idle). Written by that thread.
+        self._reading_since: float | None = None
 
     async def copy(self, ask: CopyAsk) -> GeneratedCopy:
         """Read, decide, write, publish; raises `UnknownProductError` before any of it for a
@@ -77,26 +85,70 @@ class OnDemandCopies:
         self._reads.shutdown(wait=False, cancel_futures=True)
 
     async def _snapshot(self, ask: CopyAsk, now: datetime) -> FeatureSnapshot:
+        self._refuse_while_stalled()
         if self._pending_reads >= self._max_pending_reads:
             raise ServiceOverloadedError(
                 f"{self._pending_reads} feature reads are waiting; retry shortly"
             )
         self._pending_reads += 1
+        loop = asyncio.get_running_loop()
+        asked_at = loop.time()
+        deadline = asyncio.timeout_at(asked_at + self._read_timeout_s)
         try:
-            loop = asyncio.get_running_loop()
-            snapshots = await loop.run_in_executor(
-                self._reads,
-                self._snapshots.read,
-                [(ask.user_id, ask.product_id)],
-                [ask.snapshot_id],
-                now,
-            )
+            async with deadline:
+                snapshots = await loop.run_in_executor(
+                    self._reads,
+                    self._read,
+                    [(ask.user_id, ask.product_id)],
+                    [ask.snapshot_id],
+                    now,
+                    asked_at,
+                )
         except Exception as exc:
+            timed_out = deadline.expired()
+            FEATURE_READ_FAILURES.labels(reason="timeout" if timed_out else "error").inc()
+            problem = (
+                f"did not answer within {self._read_timeout_s * 1e3:.0f} ms "
+                "(service.feature_read_timeout_ms)"
+                if timed_out
+                else f"failed: {exc!r}"
+            )
             raise FeatureReadError(
-                f"could not read features of user {ask.user_id!r} and product "
-                f"{ask.product_id!r} from the online store: {exc!r}; check that the feature "
-                "store is reachable (`make infra`) and its definitions applied"
+                f"reading the features of user {ask.user_id!r} and product {ask.product_id!r} "
+                f"from the online store {problem}; check that the feature store is reachable "
+                "(`make infra`) and its definitions applied"
             ) from exc
         finally:
             self._pending_reads -= 1
         return snapshots[0]
+
+    def _read(
+        self,
+        pairs: list[tuple[str, str]],
+        snapshot_ids: list[str],
+        now: datetime,
+        asked_at: float,
+    ) -> list[FeatureSnapshot]:
+        """In the read thread. An ask that timed out leaves its read running (a thread cannot
+        be interrupted); `_reading_since` lets later asks see that it hangs."""
+        self._reading_since = asked_at
+        try:
+            return self._snapshots.read(pairs, snapshot_ids, now)
+        finally:
+            self._reading_since = None
+
+    def _refuse_while_stalled(self) -> None:
+        """Queued behind a read that outlived its own ask's deadline, an ask could only time
+        out too: refuse it now."""
+        since = self._reading_since
+        if since is None:
+            return
+        stalled_s = asyncio.get_running_loop().time() - since
+        if stalled_s >= self._read_timeout_s:
+            FEATURE_READ_FAILURES.labels(reason="stalled").inc()
+            raise FeatureReadError(
+                f"the online feature store has not answered a read for {stalled_s:.1f} s "
+                f"(service.feature_read_timeout_ms is {self._read_timeout_s * 1e3:.0f}); asks "
+                "are refused until it does; check that the feature store is reachable "
+                "(`make infra`)"
+            )

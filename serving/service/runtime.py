@@ -185,6 +185,7 @@ class GeneratorService:
             pipeline,
             publisher,
             max_pending_reads=settings.service.max_queue,
+            read_timeout_s=settings.service.feature_read_timeout_ms / 1e3,
             ready=lambda: publisher.started and self._accepting(),
         )
         tasks = {
@@ -202,6 +203,7 @@ class GeneratorService:
                 versions=self.versions,
                 api_token=settings.service.api_token,
                 max_body_bytes=settings.service.max_body_bytes,
+                body_read_timeout_s=settings.service.body_read_timeout_ms / 1e3,
             )
             http = _EmbeddedServer(
                 uvicorn.Config(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
+from structlog.testing import capture_logs
 
 from contracts.copies import CopyTrigger, GeneratedCopy
 from policy.requests import CopyAsk
@@ -18,6 +21,7 @@ from tests.unit.serving.service.factories import make_copy, make_request
 TOKEN = "s3cret-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 MAX_BODY = 512
+BODY_READ_TIMEOUT_S = 0.2
 BODY = {"user_id": "u-1", "product_id": "p00001", "channel": "web", "locale": "en"}
 
 
@@ -27,8 +31,11 @@ class FakeCopies:
     def __init__(self) -> None:
         self.asks: list[CopyAsk] = []
         self.overloaded = False
+        self.broken = False
 
     async def copy(self, ask: CopyAsk) -> GeneratedCopy:
+        if self.broken:
+            raise RuntimeError("a bug with internal details")
         if self.overloaded:
             raise ServiceOverloadedError("2048 requests already wait for the model")
         if ask.product_id != "p00001":
@@ -64,10 +71,19 @@ def readiness() -> Readiness:
     return Readiness()
 
 
+def _app(copies: FakeCopies, readiness: Readiness) -> Any:
+    return create_app(
+        copies,
+        readiness,
+        api_token=SecretStr(TOKEN),
+        max_body_bytes=MAX_BODY,
+        body_read_timeout_s=BODY_READ_TIMEOUT_S,
+    )
+
+
 @pytest.fixture
 def client(copies: FakeCopies, readiness: Readiness) -> Iterator[TestClient]:
-    app = create_app(copies, readiness, api_token=SecretStr(TOKEN), max_body_bytes=MAX_BODY)
-    with TestClient(app) as client:
+    with TestClient(_app(copies, readiness)) as client:
         yield client
 
 
@@ -141,10 +157,10 @@ def test_oversized_body_is_413_even_without_content_length(client):
     [
         ({"locale": "fr"}, "locale"),
         ({"channel": "billboard"}, "channel"),
-        ({"user_id": "has spaces"}, "user_id"),
+        ({"user_id": "line\nbreak"}, "user_id"),
         ({"product_id": None}, "product_id"),
         ({"surprise": 1}, "surprise"),
-        ({"search_query": "q" * 201}, "search_query"),
+        ({"search_query": "q" * 257}, "search_query"),
     ],
 )
 def test_invalid_fields_are_422_naming_the_field(client, change, field):
@@ -209,6 +225,7 @@ def test_version_names_the_release_and_parts_serving_now(copies, readiness):
         readiness,
         api_token=SecretStr(TOKEN),
         max_body_bytes=MAX_BODY,
+        body_read_timeout_s=BODY_READ_TIMEOUT_S,
         versions=lambda: serving,
     )
     with TestClient(app) as client:
@@ -220,3 +237,99 @@ def test_version_names_the_release_and_parts_serving_now(copies, readiness):
             "policy_version": "vw-1",
             "reward_model_version": None,
         }
+
+
+def _post_raw(app: Any, chunks: list[bytes], then: str) -> tuple[int, dict[str, str], Any]:
+    """Drive the ASGI app directly: the body arrives as `chunks` (Content-Length 100), then the
+    client disconnects (`then="disconnect"`) or stops sending (`then="stall"`)."""
+    messages: list[dict[str, Any]] = [
+        {"type": "http.request", "body": chunk, "more_body": True} for chunk in chunks
+    ]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/v1/copy",
+        "raw_path": b"/v1/copy",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"authorization", f"Bearer {TOKEN}".encode()),
+            (b"content-type", b"application/json"),
+            (b"content-length", b"100"),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        if messages:
+            return messages.pop(0)
+        if then == "stall":
+            await asyncio.Event().wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(asyncio.wait_for(app(scope, receive, send), 5))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    headers = {k.decode(): v.decode() for k, v in start["headers"]}
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return start["status"], headers, json.loads(body)
+
+
+def test_client_gone_mid_body_is_400_logged_once_as_a_warning(copies, readiness):
+    with capture_logs() as logs:
+        status, headers, body = _post_raw(_app(copies, readiness), [b"0123456789"], "disconnect")
+    assert status == 400 and body["error"] == "ClientDisconnectedError"
+    assert "10 of 100 body bytes" in body["detail"]
+    assert headers["connection"] == "close"
+    events = [entry for entry in logs if entry["event"] == "http_client_disconnected"]
+    assert [(e["log_level"], e["received_bytes"], e["declared_bytes"]) for e in events] == [
+        ("warning", 10, 100)
+    ]
+    assert not [entry for entry in logs if entry["log_level"] == "error"]
+    assert not copies.asks
+
+
+def test_a_stalled_body_is_408_after_the_body_read_timeout(copies, readiness):
+    with capture_logs() as logs:
+        status, headers, body = _post_raw(_app(copies, readiness), [b"{"], "stall")
+    assert status == 408 and body["error"] == "BodyReadTimeoutError"
+    assert "service.body_read_timeout_ms" in body["detail"] and "1 of 100" in body["detail"]
+    assert headers["connection"] == "close"
+    assert [entry["event"] for entry in logs] == ["http_body_read_timeout"]
+    assert not copies.asks
+
+
+def test_an_unexpected_error_is_a_json_500_logged_once_and_the_next_call_works(client, copies):
+    copies.broken = True
+    with capture_logs() as logs:
+        response = client.post("/v1/copy", json=BODY, headers=AUTH)
+    assert response.status_code == 500
+    assert response.json()["error"] == "InternalError"
+    assert "internal details" not in response.text
+    [event] = [entry for entry in logs if entry["log_level"] == "error"]
+    assert (event["event"], event["error_type"], event["path"]) == (
+        "http_unexpected_error",
+        "RuntimeError",
+        "/v1/copy",
+    )
+    copies.broken = False
+    assert client.post("/v1/copy", json=BODY, headers=AUTH).status_code == 200
+
+
+def test_openapi_describes_the_copy_body_and_every_error_answer(client):
+    operation = client.get("/openapi.json").json()["paths"]["/v1/copy"]["post"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    assert set(schema["required"]) == {"user_id", "product_id", "channel", "locale"}
+    assert schema["additionalProperties"] is False
+    assert schema["properties"]["channel"]["enum"] == ["web", "app", "push", "email", "sms"]
+    assert "$ref" not in json.dumps(schema)  # the body's enums are inlined, not `#/$defs/...`
+    assert set(operation["responses"]) == {
+        "200", "400", "401", "403", "404", "408", "413", "422", "500", "503"
+    }  # fmt: skip

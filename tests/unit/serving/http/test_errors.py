@@ -7,6 +7,8 @@ import pytest
 from contracts.errors import CopystreamError
 from serving.errors import (
     AuthenticationError,
+    BodyReadTimeoutError,
+    ClientDisconnectedError,
     FeatureReadError,
     InvalidCopyAskError,
     MissingTokenError,
@@ -23,9 +25,11 @@ from serving.http.errors import error_response, status_for
 @pytest.mark.parametrize(
     ("error", "status"),
     [
+        (ClientDisconnectedError, 400),
         (MissingTokenError, 401),
         (WrongTokenError, 403),
         (UnknownProductError, 404),
+        (BodyReadTimeoutError, 408),
         (RequestTooLargeError, 413),
         (InvalidCopyAskError, 422),
         (ServiceOverloadedError, 503),

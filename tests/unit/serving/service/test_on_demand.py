@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
 import pytest
+from prometheus_client import REGISTRY
 
 from contracts.copies import CopyTrigger, FeatureSnapshot, GeneratedCopy
 from contracts.settings import DecisionSettings, ServiceSettings
@@ -23,6 +25,7 @@ from serving.errors import (
 )
 from serving.service.on_demand import OnDemandCopies
 from serving.service.pipeline import CopyPipeline, Source
+from tests.polling import poll_until
 from tests.unit.serving.service.conftest import writer_for
 from tests.unit.serving.service.factories import T0
 
@@ -75,6 +78,7 @@ def _with_service(
     body: Callable[[OnDemandCopies, FakeSink], Awaitable[T]],
     snapshots: FakeSnapshots | None = None,
     ready: bool = True,
+    read_timeout_s: float = 5.0,
 ) -> T:
     async def scenario() -> T:
         pipeline = CopyPipeline(writer_for(catalog, checker), ServiceSettings(max_wait_ms=1))
@@ -85,6 +89,7 @@ def _with_service(
             pipeline,
             sink,
             max_pending_reads=1,
+            read_timeout_s=read_timeout_s,
             ready=lambda: ready,
             clock=lambda: T0,
         )
@@ -160,3 +165,38 @@ def test_feature_reads_are_bounded_and_failures_are_unavailable(small_catalog, c
             await service.copy(_ask(product_id))
 
     _with_service(small_catalog, checker, broken, FakeSnapshots(broken=True))
+
+
+def _failures(reason: str) -> float:
+    value = REGISTRY.get_sample_value("copystream_feature_read_failures_total", {"reason": reason})
+    return value or 0.0
+
+
+def test_a_hung_feature_read_times_out_and_later_asks_are_refused_at_once(small_catalog, checker):
+    """An online store that hangs (Redis unreachable, no socket timeout) costs the first ask
+    the read deadline and every later one nothing, until the read comes back."""
+    gate = threading.Event()
+    product_id = small_catalog[0].product_id
+    before = {reason: _failures(reason) for reason in ("timeout", "stalled")}
+
+    async def body(service: OnDemandCopies, sink: FakeSink) -> None:
+        started = time.monotonic()
+        with pytest.raises(FeatureReadError, match=r"did not answer within 200 ms"):
+            await service.copy(_ask(product_id))
+        assert time.monotonic() - started < 2.0
+        for number in range(2, 5):
+            started = time.monotonic()
+            with pytest.raises(FeatureReadError, match="has not answered a read"):
+                await service.copy(_ask(product_id, f"r-http{number}"))
+            assert time.monotonic() - started < 0.1  # refused without waiting the deadline
+        gate.set()  # the store answers again
+        await asyncio.to_thread(poll_until, lambda: service._reading_since is None, 5, "idle")
+        copy = await service.copy(_ask(product_id, "r-http9"))
+        assert sink.published == [(copy, "http")]
+
+    try:
+        _with_service(small_catalog, checker, body, FakeSnapshots(gate), read_timeout_s=0.2)
+    finally:
+        gate.set()
+    assert _failures("timeout") == before["timeout"] + 1
+    assert _failures("stalled") == before["stalled"] + 3
