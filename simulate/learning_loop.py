@@ -379,17 +379,16 @@ def policy_pmf(policy: AnglePolicy) -> Callable[[ShownContext], Sequence[float]]
 
 
 def prepare_run(settings: Settings, catalog: Sequence[Product]) -> None:
-    """Topics, the catalog file and the catalog features of one run."""
+    """Topics, the catalog file and the catalog features of one run (the features loaded from
+    the file, as `copystream-features load` does)."""
     from features.catalog import write_catalog_jsonl
-    from features.catalog_features import CatalogFeatureLoader
-    from features.store import open_feature_store
+    from features.catalog_features import load_catalog_file
     from infra.topics import ensure_topics
 
     settings.home.mkdir(parents=True, exist_ok=True)
     ensure_topics(settings.kafka)
     write_catalog_jsonl(list(catalog), settings.catalog_file)
-    store = open_feature_store(settings, apply=True)
-    CatalogFeatureLoader(store).load(list(catalog), settings.data_dir / "product_catalog.parquet")
+    load_catalog_file(settings, settings.catalog_file)
 
 
 def wait_for_services(settings: Settings, timeout_s: float = 180.0) -> None:

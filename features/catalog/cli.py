@@ -104,3 +104,7 @@ def _bad_row_table(bad_rows: list[BadRow]) -> list[str]:
         f"  {row.line:>{line_width}}  {product_id:<{id_width}}  {row.reason}"
         for row, product_id in zip(bad_rows, ids, strict=True)
     ]
+
+
+if __name__ == "__main__":
+    main()
