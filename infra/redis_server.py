@@ -9,7 +9,12 @@ from infra.processes import pid_alive, port_open, run_checked, stop_pid, wait_un
 
 
 class RedisServer:
-    """Installs (apt) and runs one Redis on loopback without persistence; idempotent."""
+    """Installs (apt) and runs one Redis on loopback; idempotent.
+
+    With `redis.append_only` (the default) every write goes to an append-only file synced each
+    second, so a Redis that is stopped and started again comes back with the catalog and the
+    features it held; a crash loses at most the last second, which the stream worker rewrites
+    from its state on the user's next event (and the catalog guard reloads the catalog)."""
 
     def __init__(self, settings: Settings) -> None:
         self.redis = settings.redis
@@ -49,7 +54,9 @@ class RedisServer:
             "--save",
             "",
             "--appendonly",
-            "no",
+            "yes" if self.redis.append_only else "no",
+            "--appendfsync",
+            "everysec",
         ]
         if self.redis.password is not None:
             args += ["--requirepass", self.redis.password.get_secret_value()]

@@ -11,6 +11,8 @@ after a crash (at-least-once); their source offset identifies them.
 
 from __future__ import annotations
 
+import asyncio
+import os
 import socket
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -25,6 +27,7 @@ from features.schema import PRODUCT_POPULARITY_VIEW, USER_ACTIVITY_VIEW
 from streams import metrics
 from streams.copy_agent import CopyDecisionAgent
 from streams.faust_app import new_faust_app
+from streams.faust_internals import flow_control_active
 from streams.feature_sink import CoalescingFeatureSink
 from streams.messages import RawMessage
 from streams.product_popularity import ProductPopularityProcessor
@@ -36,6 +39,8 @@ from streams.user_state import UserActivityState
 
 log = get_logger(__name__)
 BatchHandler = Callable[[list[Any]], Awaitable[None]]
+EXIT_CRASHED = 70
+"""Exit status of a worker that crashed and whose shutdown hung (EX_SOFTWARE)."""
 
 
 def create_app(settings: Settings) -> faust.App:
@@ -112,8 +117,10 @@ def create_app(settings: Settings) -> faust.App:
 
     async def crash_worker(exc: BaseException) -> None:
         """A bug must stop the worker (uncommitted work is redone on restart), not leave a
-        running process whose agent is dead."""
+        running process whose agent is dead. Faust's own shutdown can hang (seen after the
+        worker had left its group), so the process exits hard if it has not stopped in time."""
         log.exception("stream_worker_crashed", error=repr(exc))
+        asyncio.get_running_loop().call_later(cfg.crash_exit_after_s, _exit_hard)
         await app.crash(exc)
 
     async def consume_batches(stream: Any, handle: BatchHandler) -> None:
@@ -153,6 +160,11 @@ def create_app(settings: Settings) -> faust.App:
     return app
 
 
+def _exit_hard() -> None:
+    log.error("stream_worker_exit_forced", reason="shutdown after a crash did not finish")
+    os._exit(EXIT_CRASHED)
+
+
 def _copy_decisions(
     app: faust.App,
     settings: Settings,
@@ -166,6 +178,7 @@ def _copy_decisions(
     """
     if not settings.decisions.enabled:
         return None
+    from features.catalog_guard import CatalogGuard
     from features.snapshots import FeatureSnapshotReader
     from features.store import open_feature_store
     from policy.registry import load_angle_policy
@@ -199,9 +212,23 @@ def _copy_decisions(
         """A newly published release's policy decides from the next micro-batch on."""
         await reloader.check()
 
+    guard = CatalogGuard(settings)
+
+    @app.timer(settings.catalog.guard_interval_s)
+    async def guard_catalog() -> None:
+        """A Redis that came back empty would leave every view `unknown_product`: the catalog
+        is reloaded from its file as soon as sampled products are found missing."""
+        try:
+            report = await asyncio.to_thread(guard.check_and_restore)
+        except Exception as exc:  # the store is down: the next tick tries again
+            log.warning("catalog_guard_failed", error=repr(exc))
+            return
+        if report.reloaded:
+            metrics.CATALOG_RELOADS.inc()
+
     @app.timer(settings.decisions.cart_check_interval_s)
     async def check_abandoned_carts() -> None:
-        if not app.flow_control.is_active():  # recovering or rebalancing: state incomplete
+        if not flow_control_active(app):  # recovering or rebalancing: state incomplete
             return
         try:
             await agent.check_carts(frozenset(app.assignor.assigned_actives()))

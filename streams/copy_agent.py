@@ -17,7 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from contracts.copies import CopyRequest
+from tenacity import AsyncRetrying, RetryCallState, wait_exponential_jitter
+
+from contracts.copies import CopyRequest, FeatureSnapshot
 from contracts.errors import ConfigurationError
 from contracts.events import BehaviourEvent
 from contracts.logs import get_logger
@@ -124,11 +126,9 @@ class CopyDecisionAgent:
     async def _requests(self, asks: list[CopyAsk], skipped: Counter[str]) -> list[CopyRequest]:
         if not asks:
             return []
-        now = datetime.now(UTC)
         pairs = [(ask.user_id, ask.product_id) for ask in asks]
         ids = [ask.snapshot_id for ask in asks]
-        loop = asyncio.get_running_loop()
-        snapshots = await loop.run_in_executor(self._reads, self._reader.read, pairs, ids, now)
+        now, snapshots = await self._read_snapshots(pairs, ids)
         requests = []
         for ask, snapshot in zip(asks, snapshots, strict=True):
             if not snapshot.product:  # not in the catalog: no facts to write faithful copy from
@@ -137,6 +137,41 @@ class CopyDecisionAgent:
             requests.append(self._builder.build(ask, snapshot, now))
         skipped["requested"] += len(requests)
         return requests
+
+    async def _read_snapshots(
+        self, pairs: list[tuple[str, str]], ids: list[str]
+    ) -> tuple[datetime, list[FeatureSnapshot]]:
+        """The snapshots and when they were read, retried with backoff while the online store
+        is down. The batch waits (unacked, uncommitted) instead of the worker dying: nothing
+        is lost, and it resumes by itself once the store answers. Requests are built from the
+        time of the read that succeeded, so their deadlines start then."""
+        loop = asyncio.get_running_loop()
+        retrying = AsyncRetrying(
+            wait=wait_exponential_jitter(
+                initial=0.1, max=self._settings.streams.retry_max_wait_s, jitter=0.1
+            ),
+            before_sleep=_log_read_retry,
+            reraise=True,
+        )
+        async for attempt in retrying:
+            with attempt:
+                now = datetime.now(UTC)
+                snapshots = await loop.run_in_executor(
+                    self._reads, self._reader.read, pairs, ids, now
+                )
+        return now, snapshots
+
+
+def _log_read_retry(state: RetryCallState) -> None:
+    metrics.STORE_RETRIES.labels(operation="snapshot_read").inc()
+    error = state.outcome.exception() if state.outcome is not None else None
+    log.warning(
+        "feature_snapshot_read_failed",
+        attempt=state.attempt_number,
+        error=repr(error),
+        retry_in_s=round(state.upcoming_sleep, 2),
+        hint="the batch waits uncommitted; check the online store (Redis) is up",
+    )
 
 
 class ReleaseSource(Protocol):

@@ -53,3 +53,12 @@ PARTITION_REWINDS = Counter(
     "Stalled partitions seeked back to their committed offset (streams/stall_guard.py), by topic",
     ["topic"],
 )
+STORE_RETRIES = Counter(
+    "copystream_stream_store_retries_total",
+    "Online-store operations retried after a failure (the batch waits uncommitted), by operation",
+    ["operation"],
+)
+CATALOG_RELOADS = Counter(
+    "copystream_catalog_reloads_total",
+    "Times the catalog was found missing from the online store and reloaded from its file",
+)
