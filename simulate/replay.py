@@ -59,7 +59,11 @@ class EventReplayer:
         return sent
 
     def send_raw(self, key: bytes | None, value: bytes) -> None:
+        """Any bytes, as an outside client may produce them (not validated: tests of the door)."""
         self._producer.send(self._topic, key=key, value=value)
+
+    def flush(self) -> None:
+        self._producer.flush()
 
     def close(self) -> None:
         self._producer.flush()

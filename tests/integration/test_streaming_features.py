@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from kafka import KafkaConsumer
 
 from contracts.dead_letter import DeadLetter
 from contracts.events import event_to_json
@@ -16,6 +15,7 @@ from features.online_reader import OnlineFeatureReader
 from features.store import open_feature_store
 from simulate.replay import EventReplayer
 from tests.events_factory import make_event, minutes
+from tests.integration.dead_letters import read_dead_letters
 from tests.polling import poll_until
 
 pytestmark = pytest.mark.integration
@@ -152,23 +152,9 @@ def test_events_reach_online_store_with_exact_feature_values(
 
 
 def _dead_letters(settings: Settings, expected: int) -> list[DeadLetter]:
-    consumer = KafkaConsumer(
-        settings.kafka.topics.dead_letters,
-        bootstrap_servers=settings.kafka.bootstrap_servers,
-        auto_offset_reset="earliest",
-        consumer_timeout_ms=1_000,
+    return read_dead_letters(
+        settings, lambda letters: len(letters) >= expected, 60, f"{expected} dead letters"
     )
-    letters: list[DeadLetter] = []
-    try:
-
-        def collect() -> bool:
-            letters.extend(DeadLetter.model_validate_json(m.value) for m in consumer)
-            return len(letters) >= expected
-
-        poll_until(collect, 60, f"{expected} dead letters")
-    finally:
-        consumer.close()
-    return letters
 
 
 def test_invalid_messages_go_to_dead_letters_with_reason_and_worker_keeps_going(
