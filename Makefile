@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 # The bootstrap copy model (about 10 minutes on 2 cores); rebuilt only when missing.
 MODEL := .cache/models/bootstrap/onnx/copystream_model.json
 
-.PHONY: install infra down model demo test lint unit integration bench clean
+.PHONY: install infra down model demo test lint unit integration bench soak clean
 
 $(INSTALLED): pyproject.toml constraints.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ bench: infra model
 	$(PY) -m bench.generate
 	$(PY) -m bench.e2e
 	$(PY) -m bench.loop
+
+# Not part of `make test`: 30 minutes of steady load (bench/results/soak.json).
+soak: infra model
+	$(PY) -m bench.soak
 
 clean:
 	rm -rf $(VENV) .cache .mypy_cache .ruff_cache .pytest_cache

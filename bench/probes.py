@@ -1,18 +1,32 @@
-"""Observing a running worker from outside: its Prometheus counters and committed offsets."""
+"""Observing a running worker from outside: its Prometheus metrics, committed offsets and
+resident memory."""
 
 from __future__ import annotations
 
+import contextlib
 import urllib.request
+from collections.abc import Mapping, Sequence
 
 from prometheus_client.parser import text_string_to_metric_families
+
+from contracts.errors import ConfigurationError
+
+_SUMMED_OVER = frozenset({"angle", "locale"})
+
+
+def _metrics_text(port: int, timeout: float) -> str | None:
+    """The text of a local /metrics endpoint; None when it does not answer."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=timeout) as resp:
+            return resp.read().decode()
+    except OSError:
+        return None
 
 
 def scrape_counter(port: int, name: str) -> float:
     """Sum of all samples of counter `name` on the worker's /metrics (0 if not up yet)."""
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=1) as resp:
-            text = resp.read().decode()
-    except OSError:
+    text = _metrics_text(port, timeout=1)
+    if text is None:
         return 0.0
     total = 0.0
     for family in text_string_to_metric_families(text):
@@ -52,10 +66,8 @@ class CommitLagProbe:
 
 def scrape_histogram(port: int, name: str) -> tuple[float, float]:
     """(sum, count) of histogram `name` on a service's /metrics; (0, 0) when not reachable."""
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=1) as resp:
-            text = resp.read().decode()
-    except OSError:
+    text = _metrics_text(port, timeout=1)
+    if text is None:
         return 0.0, 0.0
     total = count = 0.0
     for family in text_string_to_metric_families(text):
@@ -63,3 +75,58 @@ def scrape_histogram(port: int, name: str) -> tuple[float, float]:
             total += sum(s.value for s in family.samples if s.name == f"{name}_sum")
             count += sum(s.value for s in family.samples if s.name == f"{name}_count")
     return total, count
+
+
+def scrape(port: int, prefixes: Sequence[str]) -> dict[str, float]:
+    """Counter and gauge samples of families starting with `prefixes`, keyed `name{labels}`
+    and summed over angles and locales; empty when /metrics does not answer."""
+    text = _metrics_text(port, timeout=2)
+    if text is None:
+        return {}
+    samples: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        if family.type in ("counter", "gauge") and family.name.startswith(tuple(prefixes)):
+            for sample in family.samples:
+                if sample.name.endswith("_created"):
+                    continue
+                labels = ",".join(
+                    f"{k}={v}" for k, v in sorted(sample.labels.items()) if k not in _SUMMED_OVER
+                )
+                key = f"{sample.name}{{{labels}}}"
+                samples[key] = samples.get(key, 0.0) + sample.value
+    return samples
+
+
+def total(samples: Mapping[str, float], name: str, label: str = "") -> float:
+    return sum(v for k, v in samples.items() if k.startswith(name + "{") and label in k)
+
+
+def process_tree_rss_mb(pid: int) -> dict[str, float]:
+    """Resident memory in MB of a process and each of its descendants (the stream worker writes
+    features from a spawned child), keyed `<pid> <start of its arguments>`; empty once
+    the process is gone. Pages shared between them count once per process, as RSS does."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        processes = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return {}
+    tree = {}
+    for process in processes:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            command = " ".join(process.cmdline()[1:])[:60]
+            tree[f"{process.pid} {command}"] = round(process.memory_info().rss / 2**20, 1)
+    return tree
+
+
+def child_pid(module: str) -> int:
+    """The pid of this process's `python -m <module>` child (the service processes keep their
+    `Popen` private)."""
+    import psutil
+
+    for child in psutil.Process().children():
+        with contextlib.suppress(psutil.NoSuchProcess):
+            if child.cmdline()[1:3] == ["-m", module]:
+                return int(child.pid)
+    raise ConfigurationError(f"no child process `python -m {module}` found; did it start?")
