@@ -180,6 +180,12 @@ def test_ten_thousand_hostile_messages_are_dead_lettered_with_reasons_and_lose_n
         hypothesis_valid
     )
     assert all(reader.user_views(u) == n for u, n in expected.items())  # not counted twice
+    kinds = Counter(error_type for _, _, error_type, _ in messages)
+    print(
+        f"fuzz: {len(messages)} hostile messages ({dict(kinds)}; '?' = hypothesis, "
+        f"{hypothesis_valid} of them valid by chance), {len(letters)} dead letters, "
+        f"{VALID} valid events all counted once; worker alive"
+    )
 
 
 def _valid_hypothesis_values(values: list[bytes]) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -200,6 +201,13 @@ def _check_nothing_lost(stack: Stack, traffic: Traffic) -> None:
     finally:
         reader.close()
     mine = {c.request_id for c in copies if c.user_id.startswith(traffic.prefix)}
+    statuses = Counter(status for status, _, _ in traffic.answers)
+    print(
+        f"{traffic.prefix}: {len(traffic.views)} views from {len(users)} shoppers, all counted "
+        f"(features equal the twin's); {len(admitted & mine)} of {len(admitted)} admitted views "
+        f"got their copy; HTTP {dict(statuses)}, slowest "
+        f"{max((s for _, s, _ in traffic.answers), default=0):.2f} s"
+    )
     assert admitted <= mine
     assert stack.worker.alive() and stack.service.alive()
 

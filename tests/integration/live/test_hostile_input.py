@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from contracts.copies import GeneratedCopy
 from contracts.dead_letter import DeadLetter
 from contracts.product import Product
 from contracts.vocabulary import Locale
@@ -50,12 +51,24 @@ def _send(live_loop, *docs: dict[str, Any], raw: bytes | None = None) -> None:
     live_loop.events.flush()
 
 
-def _copy_for(live_loop, user: str, product: Product):
-    copies = live_loop.copies.read_until(
-        lambda cs: any((c.user_id, c.product_id) == (user, product.product_id) for c in cs),
-        WAIT_S,
-    )
-    return next(c for c in copies if (c.user_id, c.product_id) == (user, product.product_id))
+def _copy_for(live_loop, user: str, product: Product) -> GeneratedCopy:
+    """The copy for (user, product), from what this module has read so far or reads next: the
+    reader hands each copy out once, and one read may bring the copies of several tests."""
+    wanted = (user, product.product_id)
+    if wanted not in _READ:
+        live_loop.copies.read_until(
+            lambda copies: wanted in _READ or _remember(copies, wanted), WAIT_S
+        )
+    return _READ[wanted]
+
+
+_READ: dict[tuple[str, str], GeneratedCopy] = {}
+
+
+def _remember(copies: list[GeneratedCopy], wanted: tuple[str, str]) -> bool:
+    for copy in copies:
+        _READ.setdefault((copy.user_id, copy.product_id), copy)
+    return wanted in _READ
 
 
 def test_an_email_address_as_user_id_gets_copy_and_stops_nobody(live_loop):

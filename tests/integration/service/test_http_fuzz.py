@@ -5,6 +5,7 @@ model, Feast on SQLite): whatever the body, the answer is never a 5xx and the se
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -108,3 +109,28 @@ def test_fuzzed_copy_asks_never_get_a_server_error_and_the_service_serves_on(ser
     response = httpx.post(f"{served.base_url}/v1/copy", json=body, headers=AUTH, timeout=30)
     assert response.status_code == 200, response.text
     assert "Exception in ASGI application" not in served.service.log_path.read_text()
+
+
+def test_a_long_search_query_batched_with_plain_asks_fails_none_of_them(served):
+    """A 100-character zh-CN query once overflowed the model's positions and answered 500 to
+    every ask batched with it."""
+    product = served.catalog[1].product_id
+    queries = ["适合送给爸爸的高品质无线降噪耳机推荐" * 14, "quiet wireless headphones " * 9, None]
+    asks = []
+    for n in range(12):
+        body = {"user_id": f"u-batch-{n}", "product_id": product, "channel": "web"}
+        body |= {"locale": "zh-CN" if n % 3 == 0 else "en"}
+        query = queries[n % 3]
+        if query is not None:
+            body["search_query"] = query[:256]
+        asks.append(body)
+
+    async def ask_all() -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=served.base_url, timeout=60) as client:
+            calls = [client.post("/v1/copy", json=body, headers=AUTH) for body in asks]
+            return list(await asyncio.gather(*calls))
+
+    responses = asyncio.run(ask_all())
+    assert [r.status_code for r in responses] == [200] * len(asks), [r.text for r in responses]
+    assert {r.json()["user_id"] for r in responses} == {body["user_id"] for body in asks}
+    assert served.service.alive()
