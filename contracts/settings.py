@@ -307,6 +307,18 @@ class ServiceSettings(_Section):
         "(an online store that hangs cannot hang the API); the explicit trigger's deadline: a "
         "later read would only buy a late template",
     )
+    publish_timeout_ms: float = Field(
+        2_000,
+        gt=0,
+        description="an HTTP ask waits this long for Kafka to acknowledge its copy, then gets "
+        "503 (the copy is still delivered once the broker answers)",
+    )
+    publish_retry_s: float = Field(
+        300.0,
+        gt=0,
+        description="a copy Kafka does not acknowledge is retried this long (a broker outage) "
+        "before the service stops and leaves its offsets uncommitted",
+    )
 
 
 class TrainingSettings(_Section):

@@ -100,3 +100,7 @@ FEATURE_READ_FAILURES = Counter(
     "read hangs past it) or error (the online store raised)",
     ["reason"],
 )
+PUBLISH_RETRIES = Counter(
+    "copystream_publish_retries_total",
+    "Copies and dead letters whose produce to Kafka failed and was retried (on a new producer)",
+)

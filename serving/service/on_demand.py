@@ -19,7 +19,12 @@ from typing import Protocol
 
 from contracts.copies import FeatureSnapshot, GeneratedCopy
 from policy.requests import CopyAsk, CopyRequestBuilder
-from serving.errors import FeatureReadError, ServiceNotReadyError, ServiceOverloadedError
+from serving.errors import (
+    FeatureReadError,
+    PublishError,
+    ServiceNotReadyError,
+    ServiceOverloadedError,
+)
 from serving.metrics import FEATURE_READ_FAILURES
 from serving.service.copy_writer import Clock, utc_now
 from serving.service.pipeline import CopyPipeline, Source
@@ -49,6 +54,7 @@ class OnDemandCopies:
         *,
         max_pending_reads: int,
         read_timeout_s: float,
+        publish_timeout_s: float,
         ready: Callable[[], bool],
         clock: Clock = utc_now,
     ) -> None:
@@ -58,6 +64,7 @@ class OnDemandCopies:
         self._publisher = publisher
         self._max_pending_reads = max_pending_reads
         self._read_timeout_s = read_timeout_s
+        self._publish_timeout_s = publish_timeout_s
         self._ready = ready
         self._clock = clock
         self._reads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="feature-read")
@@ -78,8 +85,23 @@ class OnDemandCopies:
         snapshot = await self._snapshot(ask, now)
         request = self._builder.build(ask, snapshot, now)
         copy = await self._pipeline.offer(request, "http")
-        await self._publisher.copy(copy, "http")
+        await self._publish(copy)
         return copy
+
+    async def _publish(self, copy: GeneratedCopy) -> None:
+        """Wait for Kafka's acknowledgement at most `publish_timeout_s`, then answer 503: in a
+        broker outage the caller hears so in time. The send itself is not cancelled (shield):
+        the producer still delivers it once the broker is back, like any other copy."""
+        try:
+            await asyncio.wait_for(
+                asyncio.shield(self._publisher.copy(copy, "http")), self._publish_timeout_s
+            )
+        except TimeoutError:
+            raise PublishError(
+                f"Kafka did not acknowledge copy {copy.copy_id} within "
+                f"{self._publish_timeout_s * 1e3:.0f} ms (service.publish_timeout_ms); it is "
+                "delivered once the broker answers. Retry shortly"
+            ) from None
 
     def close(self) -> None:
         self._reads.shutdown(wait=False, cancel_futures=True)

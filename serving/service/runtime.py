@@ -169,7 +169,7 @@ class GeneratorService:
     async def _start(self, listener: socket.socket | None) -> _Running:
         settings = self.settings
         pipeline = CopyPipeline(self.writer, settings.service)
-        publisher = CopyPublisher(settings.kafka, self.worker)
+        publisher = CopyPublisher(settings.kafka, self.worker, settings.service.publish_retry_s)
         consumer = RequestConsumer(settings, pipeline, publisher, self.worker)
         try:
             await publisher.start()
@@ -186,6 +186,7 @@ class GeneratorService:
             publisher,
             max_pending_reads=settings.service.max_queue,
             read_timeout_s=settings.service.feature_read_timeout_ms / 1e3,
+            publish_timeout_s=settings.service.publish_timeout_ms / 1e3,
             ready=lambda: publisher.started and self._accepting(),
         )
         tasks = {

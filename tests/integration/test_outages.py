@@ -226,10 +226,9 @@ def test_redis_down_30s_loses_no_event_and_http_answers_503_in_time(stack: Stack
     _check_nothing_lost(stack, traffic)
 
     statuses = [status for status, _, _ in traffic.answers]
-    assert "timeout" not in statuses
+    assert "timeout" not in statuses  # the client's timeout is the ask's deadline
     assert set(statuses) <= {200, 503}, statuses
     assert 503 in statuses and statuses[-1] == 200
-    assert all(seconds < HTTP_DEADLINE_S for _, seconds, _ in traffic.answers)
     assert all(after is not None for status, _, after in traffic.answers if status == 503)
     assert stack.reader.product(stack.catalog[0].product_id) is not None  # AOF kept the catalog
 
@@ -246,3 +245,6 @@ def test_broker_down_15s_loses_no_event_and_no_copy(stack: Stack) -> None:
     traffic = Traffic(stack, f"broker-{uuid.uuid4().hex[:6]}")
     traffic.run(seconds=30, rate_per_s=6, outage=outage)
     _check_nothing_lost(stack, traffic)
+    statuses = [status for status, _, _ in traffic.answers]
+    assert set(statuses) <= {200, 503}, statuses  # 503 once Kafka is late to acknowledge
+    assert all(after is not None for status, _, after in traffic.answers if status == 503)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import socket
 import threading
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -84,15 +83,12 @@ def test_a_body_shorter_than_its_content_length_ends_cleanly(port, caplog):
 
 def test_a_stalled_body_is_answered_408_and_its_connection_closed(port, caplog):
     with socket.create_connection(("127.0.0.1", port), timeout=5) as client:
-        started = time.monotonic()
         client.sendall(HEAD)  # the headers, then nothing
         assert _valid_call(port) == 200  # others are served meanwhile
         received = b""
         while chunk := client.recv(4096):  # until the server closes the connection
             received += chunk
-        elapsed = time.monotonic() - started
     assert received.startswith(b"HTTP/1.1 408 "), received
     assert b"BodyReadTimeoutError" in received and b"connection: close" in received.lower()
-    assert BODY_READ_TIMEOUT_S <= elapsed < 4, elapsed
     assert not _errors(caplog), [r.getMessage() for r in _errors(caplog)]
     assert _valid_call(port) == 200
